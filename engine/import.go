@@ -1,0 +1,3 @@
+package engine
+
+import _ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver

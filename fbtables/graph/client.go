@@ -1,0 +1,271 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// DefaultVersion is the Graph API version used when Config.Version is empty: the version of
+// Meta's Python SDK and of the current docs (reference §6.1).
+const DefaultVersion = "v25.0"
+
+// DefaultBaseURL is the real Graph API host.
+const DefaultBaseURL = "https://graph.facebook.com"
+
+const (
+	userAgent         = "fbsql/0.1"
+	defaultMaxRetries = 4
+	// maxBody caps a response read so a misbehaving server cannot exhaust memory; real insights
+	// pages are far smaller.
+	maxBody = 256 << 20
+)
+
+// versionRE is the check Meta's Python SDK applies to api_version.
+var versionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+
+// Config configures a Client. Only Token is required.
+type Config struct {
+	// BaseURL defaults to DefaultBaseURL. http:// is allowed only for loopback hosts
+	// (127.0.0.0/8, ::1, localhost), because the token would otherwise cross the network in clear.
+	BaseURL string
+	// Version defaults to DefaultVersion and must match v<major>.<minor>.
+	Version string
+	// Token is the access token, sent only in the Authorization header.
+	Token string
+	// HTTPClient defaults to a client with connect, header and overall timeouts.
+	HTTPClient *http.Client
+	// MaxRetries bounds retries of transient and rate-limit failures; 0 means 4, negative means none.
+	MaxRetries int
+	// Sleep waits between retries; the default is a timer that returns early with ctx.Err().
+	// Tests inject one to record waits instead of sleeping.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// OnResponse, if set, is called after every HTTP response, including failed and retried
+	// ones, so callers can count requests and read throttle headers.
+	OnResponse func(ResponseInfo)
+}
+
+// ResponseInfo describes one HTTP exchange for Config.OnResponse.
+type ResponseInfo struct {
+	Method   string        // GET or POST
+	Path     string        // the path given to Get/GetObject/Post, without version or query
+	Status   int           // HTTP status
+	Duration time.Duration // from sending the request to reading the whole body
+	Header   http.Header   // response headers (x-business-use-case-usage and friends)
+}
+
+// Client talks to one Graph API base URL with one token. It is safe for concurrent use.
+type Client struct {
+	base       *url.URL
+	version    string
+	token      string
+	hc         *http.Client
+	maxRetries int
+	sleep      func(ctx context.Context, d time.Duration) error
+	onResponse func(ResponseInfo)
+}
+
+// New validates cfg and returns a Client. It makes no request.
+func New(cfg Config) (*Client, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("no Graph API access token: set FB_ACCESS_TOKEN (or the token in the config file)")
+	}
+	raw := cfg.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := parseBaseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:       base,
+		version:    cfg.Version,
+		token:      cfg.Token,
+		hc:         cfg.HTTPClient,
+		maxRetries: cfg.MaxRetries,
+		sleep:      cfg.Sleep,
+		onResponse: cfg.OnResponse,
+	}
+	if c.version == "" {
+		c.version = DefaultVersion
+	}
+	if !versionRE.MatchString(c.version) {
+		return nil, fmt.Errorf("invalid Graph API version %q: want the form v25.0", c.version)
+	}
+	if c.hc == nil {
+		c.hc = defaultHTTPClient()
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = defaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	return c, nil
+}
+
+// parseBaseURL accepts https anywhere and http only on loopback.
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("invalid Graph API base URL %q: want e.g. %s", raw, DefaultBaseURL)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("refusing base URL %q: plain http:// would send the access token unencrypted; use https:// (http:// is allowed only for loopback hosts)", raw)
+		}
+	default:
+		return nil, fmt.Errorf("invalid Graph API base URL %q: scheme must be https", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("invalid Graph API base URL %q: no user info, query or fragment allowed", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// isLoopback reports whether host names this machine: localhost, 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// defaultHTTPClient bounds every phase of a request: insights calls can legitimately take a
+// minute or two before answering, but a hung connection must not stall a query forever.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 3 * time.Minute
+	t.TLSHandshakeTimeout = 15 * time.Second
+	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
+}
+
+// GetObject fetches a single node (no paging) and decodes the body into out, with numbers as
+// json.Number when out holds generic values.
+func (c *Client) GetObject(ctx context.Context, path string, params Params, out any) error {
+	u, err := c.endpoint(path, params, http.MethodGet)
+	if err != nil {
+		return err
+	}
+	body, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u})
+	if err != nil {
+		return c.scrub(fmt.Errorf("get %s: %w", path, err))
+	}
+	return c.scrub(decodeInto(body, path, out))
+}
+
+// Post sends a form-encoded POST and decodes the JSON response into out. Posts are retried like
+// reads: the ones fbsql sends (starting async report runs) are safe to repeat.
+func (c *Client) Post(ctx context.Context, path string, params Params, out any) error {
+	u, err := c.endpoint(path, nil, http.MethodPost)
+	if err != nil {
+		return err
+	}
+	form, err := params.encode(http.MethodPost)
+	if err != nil {
+		return fmt.Errorf("post %s: %w", path, err)
+	}
+	form.Del("access_token") // the token goes in the header only
+	body, err := c.do(ctx, request{method: http.MethodPost, path: path, url: u, form: form.Encode()})
+	if err != nil {
+		return c.scrub(fmt.Errorf("post %s: %w", path, err))
+	}
+	return c.scrub(decodeInto(body, path, out))
+}
+
+// endpoint builds {base}/{version}/{path}?params.
+func (c *Client) endpoint(path string, params Params, method string) (*url.URL, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("graph path %q must not contain a query string: pass Params", path)
+	}
+	q, err := params.encode(method)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
+	}
+	q.Del("access_token")
+	u := *c.base
+	u.Path = c.base.Path + "/" + c.version + "/" + strings.TrimLeft(path, "/")
+	u.RawQuery = q.Encode()
+	return &u, nil
+}
+
+// request is one logical call, sent once or more by do.
+type request struct {
+	method string
+	path   string // caller's path, for errors and OnResponse
+	url    *url.URL
+	form   string // POST body
+}
+
+// send performs one HTTP exchange and returns the body of a successful JSON answer, or an
+// error do can classify: *APIError or *transportError. The header is returned even on error so
+// rate-limit waits can be read from it.
+func (c *Client) send(ctx context.Context, r request) ([]byte, http.Header, error) {
+	var body io.Reader
+	if r.method == http.MethodPost {
+		body = strings.NewReader(r.form)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, r.url.String(), body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build request for %s: %w", r.path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, nil, c.transportErr(err, false)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	resp.Body.Close()
+	if c.onResponse != nil {
+		c.onResponse(ResponseInfo{Method: r.method, Path: r.path, Status: resp.StatusCode,
+			Duration: time.Since(start), Header: resp.Header})
+	}
+	if err != nil {
+		return nil, resp.Header, c.transportErr(err, true)
+	}
+	if len(data) > maxBody {
+		return nil, resp.Header, &APIError{HTTPStatus: resp.StatusCode, Path: r.path,
+			Message: fmt.Sprintf("response larger than %d bytes", maxBody)}
+	}
+	if apiErr := c.checkBody(resp.StatusCode, r.path, data); apiErr != nil {
+		return nil, resp.Header, apiErr
+	}
+	return data, resp.Header, nil
+}
+
+// decodeInto decodes a JSON body into out; UseNumber keeps ids and big counts exact.
+func decodeInto(body []byte, path string, out any) error {
+	if out == nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("decode response of %s: %w", path, err)
+	}
+	return nil
+}

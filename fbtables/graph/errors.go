@@ -1,0 +1,284 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// APIError is an error the Graph API reported (an `error` body, on any HTTP status) or an answer
+// that could not be understood (a non-JSON body, an unexpected status). Callers branch on it with
+// errors.As: Temporary, RateLimited and Permanent say what retrying would achieve.
+type APIError struct {
+	HTTPStatus int    // HTTP status of the response
+	Code       int    // error.code; 0 when the body was not a Graph error
+	Subcode    int    // error.error_subcode
+	Type       string // error.type, e.g. OAuthException
+	Message    string // error.message verbatim (token scrubbed)
+	FBTraceID  string // error.fbtrace_id, what Meta support asks for
+	// IsTransient is the API's own is_transient flag.
+	IsTransient bool
+	UserTitle   string // error.error_user_title
+	UserMsg     string // error.error_user_msg
+	Path        string // request path (no query string, no token)
+}
+
+// Error formats e as `graph API error 100 (subcode 33) on act_1/insights: (#100) …`, keeping the
+// API's message verbatim because Meta's wording is what users search for.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("graph API error")
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " %d", e.Code)
+		if e.Subcode != 0 {
+			fmt.Fprintf(&b, " (subcode %d)", e.Subcode)
+		}
+	} else if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
+	}
+	if e.Path != "" {
+		b.WriteString(" on " + e.Path)
+	}
+	b.WriteString(": " + e.Message)
+	if e.UserMsg != "" && e.UserMsg != e.Message {
+		b.WriteString("; " + e.UserMsg)
+	}
+	if e.FBTraceID != "" {
+		b.WriteString(" [fbtrace_id " + e.FBTraceID + "]")
+	}
+	return b.String()
+}
+
+// Temporary reports whether the same request may succeed later: is_transient, HTTP 5xx, and the
+// codes Meta documents as intermittent (1, 2, -1, -2).
+func (e *APIError) Temporary() bool { return e.class() == classTransient }
+
+// RateLimited reports a throttle (codes 4, 17, 32, 613, 80000–80014, or HTTP 429): the request
+// is fine but must wait.
+func (e *APIError) RateLimited() bool { return e.class() == classRateLimited }
+
+// Permanent reports an error that repeating the request cannot fix (100, 190, 200, 3018, 2635,
+// 10, 102, 104, …): fail fast with the API's message.
+func (e *APIError) Permanent() bool { return e.class() == classPermanent }
+
+// class is what retrying an error can achieve.
+type class int
+
+const (
+	classUnknown class = iota
+	classTransient
+	classRateLimited
+	classPermanent
+)
+
+// codeClasses maps Graph API error codes (a range, inclusive) and optionally one subcode to a
+// class. An entry with a subcode beats one without. Sources: reference §5.2–5.4.
+var codeClasses = []struct {
+	lo, hi  int
+	subcode int // 0 matches any subcode
+	class   class
+}{
+	{1, 1, 0, classTransient},             // unknown error; Meta: retry
+	{2, 2, 0, classTransient},             // service temporarily unavailable
+	{2, 2, 1504038, classTransient},       // insights sync request timed out
+	{2, 2, 1504043, classTransient},       // intermittent error, retry later
+	{2, 2, 1504044, classTransient},       // unknown error occurred
+	{2, 2, 1504041, classPermanent},       // invalid breakdowns: the same request fails again
+	{2, 2, 1504042, classPermanent},       // invalid custom metrics
+	{-1, -1, 0, classTransient},           // internal error
+	{-2, -2, 0, classTransient},           // async report failed, try again later
+	{-3, -3, 0, classPermanent},           // report too large: ask for less, not again
+	{4, 4, 0, classRateLimited},           // app / insights platform throttle
+	{17, 17, 0, classRateLimited},         // user / ad-account score limit
+	{32, 32, 0, classRateLimited},         // page request limit
+	{613, 613, 0, classRateLimited},       // rate limit / QPS
+	{80000, 80014, 0, classRateLimited},   // business use case throttles
+	{10, 10, 0, classPermanent},           // app lacks permission
+	{100, 100, 0, classPermanent},         // invalid parameter
+	{102, 102, 0, classPermanent},         // session key invalid
+	{104, 104, 0, classPermanent},         // incorrect signature
+	{190, 190, 0, classPermanent},         // invalid access token
+	{200, 299, 0, classPermanent},         // permission errors
+	{294, 294, 0, classPermanent},         // ads_management not granted
+	{368, 368, 0, classPermanent},         // deemed abusive
+	{2500, 2500, 0, classPermanent},       // error parsing graph query
+	{2635, 2635, 0, classPermanent},       // deprecated API version
+	{2642, 2642, 0, classPermanent},       // invalid cursor
+	{3018, 3018, 0, classPermanent},       // start date beyond 37 months
+	{100, 100, 1487534, classPermanent},   // data-per-call limit: ask for less
+	{100, 100, 3191001, classPermanent},   // insights permission error
+	{4, 4, 1504022, classRateLimited},     // too many API requests
+	{17, 17, 2446079, classRateLimited},   // ad-account API-level limit
+	{613, 613, 1487742, classRateLimited}, // too many calls from this ad account
+}
+
+// lookupClass finds the class the table gives code and subcode, or classUnknown.
+func lookupClass(code, subcode int) class {
+	found := classUnknown
+	for _, e := range codeClasses {
+		if code < e.lo || code > e.hi {
+			continue
+		}
+		if e.subcode == subcode && subcode != 0 {
+			return e.class
+		}
+		if e.subcode == 0 {
+			found = e.class
+		}
+	}
+	return found
+}
+
+// class combines the table with the API's own hints. Throttles come first so a throttle flagged
+// is_transient still waits as told; an explicit permanent code wins over HTTP 5xx because
+// repeating an invalid request cannot help.
+func (e *APIError) class() class {
+	byCode := classUnknown
+	if e.Code != 0 {
+		byCode = lookupClass(e.Code, e.Subcode)
+	}
+	switch {
+	case byCode == classRateLimited, e.Code == 0 && e.HTTPStatus == 429:
+		return classRateLimited
+	case e.IsTransient:
+		return classTransient
+	case byCode != classUnknown:
+		return byCode
+	case e.HTTPStatus >= 500:
+		return classTransient
+	}
+	return classPermanent
+}
+
+// errorBody is the `error` object of a Graph API response (reference §5.3). Codes are
+// json.Number because some proxies send them as strings.
+type errorBody struct {
+	Message     string      `json:"message"`
+	Type        string      `json:"type"`
+	Code        json.Number `json:"code"`
+	Subcode     json.Number `json:"error_subcode"`
+	FBTraceID   string      `json:"fbtrace_id"`
+	IsTransient bool        `json:"is_transient"`
+	UserTitle   string      `json:"error_user_title"`
+	UserMsg     string      `json:"error_user_msg"`
+}
+
+// maxSnippet bounds how much of an unparseable body goes into an error message.
+const maxSnippet = 200
+
+// checkBody turns a response into an *APIError when it is not a successful JSON answer: an
+// `error` key on any status (PY treats a 200 with `error` as a failure too), a non-JSON or
+// truncated body, or a non-2xx status without an error object.
+func (c *Client) checkBody(status int, path string, body []byte) *APIError {
+	if !json.Valid(body) {
+		snippet := body
+		if len(snippet) > maxSnippet {
+			snippet = snippet[:maxSnippet]
+		}
+		msg := fmt.Sprintf("HTTP %d with a non-JSON or truncated body (%d bytes): %q", status, len(body), snippet)
+		return &APIError{HTTPStatus: status, Path: path, Message: c.redact(msg)}
+	}
+	var probe struct {
+		Error json.RawMessage `json:"error"`
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		_ = json.Unmarshal(trimmed, &probe) // valid JSON object: cannot fail
+	}
+	if len(probe.Error) > 0 && string(probe.Error) != "null" {
+		return c.parseError(status, path, probe.Error)
+	}
+	if status < 200 || status > 299 {
+		msg := fmt.Sprintf("unexpected HTTP status %d without an error object", status)
+		return &APIError{HTTPStatus: status, Path: path, Message: msg}
+	}
+	return nil
+}
+
+// parseError decodes the `error` value; anything but the documented object is kept verbatim
+// as the message so nothing the server said is lost.
+func (c *Client) parseError(status int, path string, raw json.RawMessage) *APIError {
+	var eb errorBody
+	if err := json.Unmarshal(raw, &eb); err != nil {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw)
+		}
+		return &APIError{HTTPStatus: status, Path: path, Message: c.redact(s)}
+	}
+	code, _ := eb.Code.Int64()
+	sub, _ := eb.Subcode.Int64()
+	return &APIError{
+		HTTPStatus:  status,
+		Code:        int(code),
+		Subcode:     int(sub),
+		Type:        c.redact(eb.Type),
+		Message:     c.redact(eb.Message),
+		FBTraceID:   c.redact(eb.FBTraceID),
+		IsTransient: eb.IsTransient,
+		UserTitle:   c.redact(eb.UserTitle),
+		UserMsg:     c.redact(eb.UserMsg),
+		Path:        path,
+	}
+}
+
+// transportError is a failure below HTTP: no connection, a reset, a timeout, a cut-off body.
+type transportError struct {
+	base    string // base URL, to say where we tried to go
+	reason  string // scrubbed cause
+	reached bool   // false when no connection was made (dial or DNS failure)
+	refused bool   // connection refused: nothing listens there, so retrying rarely helps
+	err     error
+}
+
+// Error says where and why, never the full request URL.
+func (e *transportError) Error() string {
+	if !e.reached {
+		return "cannot reach the Graph API at " + e.base + ": " + e.reason
+	}
+	return "request to the Graph API at " + e.base + " failed: " + e.reason
+}
+
+// Unwrap exposes the cause so callers can test for timeouts or syscall errors.
+func (e *transportError) Unwrap() error { return e.err }
+
+// redactedError hides a token that reached an error string despite the scrubbing at the source.
+type redactedError struct {
+	msg string
+	err error
+}
+
+// Error returns the scrubbed text.
+func (e *redactedError) Error() string { return e.msg }
+
+// Unwrap keeps errors.Is/As working (context.Canceled, *APIError).
+func (e *redactedError) Unwrap() error { return e.err }
+
+// tokenParam matches an access_token in any URL or form text a server might echo back. The
+// value may not start with '[' so that redacting twice changes nothing.
+var tokenParam = regexp.MustCompile(`(?i)(access_token=)[^&\s"'<>\[\];,]+`)
+
+// redact removes the token (raw or URL-encoded) and any access_token=… from s.
+func (c *Client) redact(s string) string {
+	if c.token != "" {
+		s = strings.ReplaceAll(s, c.token, "[redacted]")
+		if esc := url.QueryEscape(c.token); esc != c.token {
+			s = strings.ReplaceAll(s, esc, "[redacted]")
+		}
+	}
+	return tokenParam.ReplaceAllString(s, "${1}[redacted]")
+}
+
+// scrub is the last line of defence on every error leaving the package.
+func (c *Client) scrub(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := err.Error(); c.redact(msg) != msg {
+		return &redactedError{msg: c.redact(msg), err: err}
+	}
+	return err
+}

@@ -1,0 +1,156 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/fbsql/fbsql/fbtables"
+)
+
+// derive turns what the walk found about one table reference into its
+// requests: the grain rule (level, breakdowns, time slice), the fields, the
+// time range and the pushed filters.
+func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
+	scan := &Scan{Table: sb.table, Alias: sb.alias, Options: map[string]string{}}
+	sb.scan = scan
+	if err := pushOptions(sb, w, scan.Options); err != nil {
+		return nil, err
+	}
+	var tr timeRange
+	if sb.table.Insights {
+		var err error
+		if tr, err = pushTimeRange(sb, w, in); err != nil {
+			return nil, err
+		}
+	}
+	pf := pushFilters(sb, w)
+	if pf.accounts != nil {
+		scan.Accounts = pf.accounts
+	}
+
+	// Referenced columns, in catalog order.
+	used := map[string]bool{}
+	timeInGrain := false
+	for _, r := range sb.refs {
+		used[r.col.Name] = true
+		if r.col.Kind == fbtables.KindTime && (r.node == nil || !sb.pushed[nodeKey(r.node)]) {
+			timeInGrain = true
+		}
+	}
+	if sb.star {
+		for _, c := range sb.table.DefaultColumns() {
+			used[c.Name] = true
+		}
+	}
+	for i := range sb.table.Columns {
+		if c := &sb.table.Columns[i]; used[c.Name] {
+			scan.Columns = append(scan.Columns, c)
+		}
+	}
+
+	if !sb.table.Insights {
+		return scan, entityParams(scan, pf)
+	}
+	return scan, insightsParams(scan, sb, tr, pf, timeInGrain, in)
+}
+
+// insightsParams applies the grain rule.
+func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, timeInGrain bool, in Input) error {
+	level := fbtables.LevelAccount
+	var finest *fbtables.Column
+	var breakdowns, fields []string
+	for _, c := range scan.Columns {
+		if c.Level > level {
+			level, finest = c.Level, c
+		}
+		switch c.Kind {
+		case fbtables.KindBreakdown:
+			breakdowns = append(breakdowns, c.APIField())
+		case fbtables.KindMetric, fbtables.KindAttribute, fbtables.KindActionList, fbtables.KindID:
+			fields = append(fields, c.APIField())
+		}
+	}
+	if v := scan.Options["level"]; v != "" {
+		want, _ := fbtables.ParseLevel(v)
+		if want < level {
+			return &Error{Table: "insights", Column: "level",
+				Reason: fmt.Sprintf("level = '%s' is coarser than the column %s, which needs level %s", v, finest.Name, level),
+				Hint:   fmt.Sprintf("use level = '%s' or finer, or drop %s", level, finest.Name)}
+		}
+		level = want
+	}
+	scan.Options["level"] = level.String()
+	if err := fbtables.ValidateBreakdowns(breakdowns); err != nil {
+		return &Error{Table: "insights", Reason: err.Error()}
+	}
+
+	increment := "all_days"
+	if timeInGrain {
+		increment = "1"
+	}
+	if v := scan.Options["time_increment"]; v != "" {
+		increment = v
+	}
+	scan.Options["time_increment"] = increment
+
+	timeParams, notes, err := tr.params(in.Today, scan.Options["date_preset"])
+	if err != nil {
+		return err
+	}
+	scan.Notes = append(scan.Notes, notes...)
+
+	scan.Path = "act_{account}/insights"
+	scan.Params = append(scan.Params, Param{"level", level.String()}, Param{"fields", withLevelIDs(fields, level)})
+	if len(breakdowns) > 0 {
+		scan.Params = append(scan.Params, Param{"breakdowns", breakdowns})
+	}
+	scan.Params = append(scan.Params, timeParams...)
+	if timeParams[0].Key != "time_ranges" {
+		scan.Params = append(scan.Params, Param{"time_increment", increment})
+	}
+	if len(pf.filters) > 0 {
+		scan.Params = append(scan.Params, Param{"filtering", pf.filters})
+	}
+	return nil
+}
+
+// levelIDs are the id fields every insights row carries at each level.
+var levelIDs = []string{"account_id", "campaign_id", "adset_id", "ad_id"}
+
+// withLevelIDs puts the ids down to the level first, then the other fields.
+func withLevelIDs(fields []string, level fbtables.Level) []string {
+	out := append([]string{}, levelIDs[:int(level)]...)
+	seen := map[string]bool{}
+	for _, f := range out {
+		seen[f] = true
+	}
+	for _, f := range fields {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// entityParams builds the request of an entity table.
+func entityParams(scan *Scan, pf pushedFilters) error {
+	fields := []string{"id"}
+	for _, c := range scan.Columns {
+		if c.APIField() != "id" {
+			fields = append(fields, c.APIField())
+		}
+	}
+	if scan.Table.Edge == "" {
+		scan.Path = "act_{account}"
+	} else {
+		scan.Path = "act_{account}/" + scan.Table.Edge
+	}
+	scan.Params = append(scan.Params, Param{"fields", fields})
+	if pf.statuses != nil {
+		scan.Params = append(scan.Params, Param{"effective_status", pf.statuses})
+	}
+	if len(pf.filters) > 0 {
+		scan.Params = append(scan.Params, Param{"filtering", pf.filters})
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package planner
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/fbsql/fbsql/fbtables"
+)
+
+// datePresets are the API's date_preset values (reference §2.3).
+var datePresets = strings.Fields(`today yesterday this_month last_month this_quarter maximum data_maximum
+last_3d last_7d last_14d last_28d last_30d last_90d last_week_mon_sun last_week_sun_sat last_quarter
+last_year this_week_mon_today this_week_sun_today this_year`)
+
+// optionValue checks the value given to an option pseudo-column.
+func optionValue(name, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	switch name {
+	case "level":
+		if _, ok := fbtables.ParseLevel(v); !ok {
+			return "", &Error{Table: "insights", Column: name, Reason: fmt.Sprintf("level %q is not valid", v),
+				Hint: "use one of " + strings.Join(fbtables.LevelNames(), ", ")}
+		}
+		return strings.ToLower(v), nil
+	case "time_increment":
+		lv := strings.ToLower(v)
+		if lv == "monthly" || lv == "all_days" {
+			return lv, nil
+		}
+		if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= 90 {
+			return strconv.Itoa(n), nil
+		}
+		return "", &Error{Table: "insights", Column: name, Reason: fmt.Sprintf("time_increment %q is not valid", v),
+			Hint: "use a number of days from 1 to 90, 'monthly' or 'all_days'"}
+	case "date_preset":
+		lv := strings.ToLower(v)
+		for _, p := range datePresets {
+			if p == lv {
+				return lv, nil
+			}
+		}
+		return "", &Error{Table: "insights", Column: name, Reason: fmt.Sprintf("date_preset %q is not valid", v),
+			Hint: "use one of " + strings.Join(datePresets, ", ")}
+	}
+	return v, nil
+}
+
+// pushOptions reads `option = constant` conjuncts. Any other use of an
+// option column is an error: an option is a request setting, and under OR
+// or NOT it would have no single value.
+func pushOptions(sb *scanBuild, w *walker, opts map[string]string) error {
+	for _, c := range sb.where {
+		if str(c, "type") != "COMPARE_EQUAL" {
+			continue
+		}
+		col, val, ok := columnConstant(c, sb, w)
+		if !ok || col.Kind != fbtables.KindOption {
+			continue
+		}
+		v, err := optionValue(col.Name, val)
+		if err != nil {
+			return err
+		}
+		if prev, dup := opts[col.Name]; dup && prev != v {
+			return &Error{Table: sb.table.Name, Column: col.Name, Reason: fmt.Sprintf("%s is set twice (%s and %s)", col.Name, prev, v)}
+		}
+		opts[col.Name] = v
+		markPushed(sb, c)
+	}
+	for _, r := range sb.refs {
+		if r.col.Kind == fbtables.KindOption && r.node != nil && !sb.pushed[nodeKey(r.node)] && opts[r.col.Name] == "" {
+			return &Error{Table: sb.table.Name, Column: r.col.Name,
+				Reason: fmt.Sprintf("%s is a request option, not data", r.col.Name),
+				Hint:   fmt.Sprintf("set it with a top-level WHERE condition such as %s = '…' (joined to the rest with AND)", r.col.Name)}
+		}
+	}
+	return nil
+}
+
+// columnConstant matches `col = constant` (either way round) where col is a
+// column of sb.
+func columnConstant(c node, sb *scanBuild, w *walker) (*fbtables.Column, string, bool) {
+	l, r := child(c, "left"), child(c, "right")
+	if str(l, "class") != "COLUMN_REF" {
+		l, r = r, l
+	}
+	col := scanColumn(l, sb, w)
+	if col == nil {
+		return nil, "", false
+	}
+	v, ok := constantString(r)
+	return col, v, ok
+}
+
+// scanColumn returns the column of sb that a COLUMN_REF node reads, if it
+// reads exactly that scan.
+func scanColumn(n node, sb *scanBuild, w *walker) *fbtables.Column {
+	if str(n, "class") != "COLUMN_REF" {
+		return nil
+	}
+	scans := w.resolved[nodeKey(n)]
+	if len(scans) != 1 || scans[0] != sb {
+		return nil
+	}
+	for _, r := range sb.refs {
+		if r.node != nil && nodeKey(r.node) == nodeKey(n) {
+			return r.col
+		}
+	}
+	return nil
+}
+
+// markPushed records that the column references inside a conjunct were
+// consumed by a pushdown that makes them request settings (options, time
+// range), so they do not count toward the grain.
+func markPushed(sb *scanBuild, c node) {
+	visit(c, func(n node) bool {
+		if str(n, "class") == "COLUMN_REF" {
+			sb.pushed[nodeKey(n)] = true
+		}
+		return true
+	})
+}

@@ -1,0 +1,87 @@
+package planner
+
+import (
+	"time"
+
+	"github.com/fbsql/fbsql/fbtables"
+)
+
+// Frontend is DuckDB's parser, as the planner needs it. The engine provides
+// the implementation; the planner never opens a database itself.
+type Frontend interface {
+	// Serialize returns json_serialize_sql(sql): the AST of SELECT
+	// statements, or a JSON object with "error": true.
+	Serialize(sql string) (string, error)
+	// Deserialize returns json_deserialize_sql(ast): SQL text for an AST.
+	Deserialize(ast string) (string, error)
+	// EvalTimestamp evaluates a constant SQL expression as a TIMESTAMP.
+	EvalTimestamp(expr string) (time.Time, error)
+}
+
+// Input is everything a plan depends on besides the SQL text.
+type Input struct {
+	// Catalog is the set of virtual tables.
+	Catalog *fbtables.Catalog
+	// Frontend reads SQL.
+	Frontend Frontend
+	// Today is the current date in the accounts' reporting time zone.
+	Today time.Time
+}
+
+// Plan is the planned form of a script: one entry per statement.
+type Plan struct {
+	Statements []*Statement
+}
+
+// Statement is one planned statement.
+type Statement struct {
+	// Original is the statement as written.
+	Original string
+	// SQL is what DuckDB runs: the original (for EXPLAIN, the statement
+	// explained) with each virtual table reference renamed to the temporary
+	// table its Scan loads.
+	SQL string
+	// Explain is true for EXPLAIN statements: print the plan, run nothing.
+	Explain bool
+	// Scans are the virtual table references, in order of appearance.
+	Scans []*Scan
+}
+
+// Scan is one reference to a virtual table and the API requests that fill it.
+type Scan struct {
+	// Table is the virtual table referenced.
+	Table *fbtables.Table
+	// Alias is the name the query uses for the reference.
+	Alias string
+	// Temp is the DuckDB table the fetched rows are loaded into.
+	Temp string
+	// Columns are the columns loaded into Temp, in order.
+	Columns []*fbtables.Column
+	// Options holds the value of each option pseudo-column loaded as a constant.
+	Options map[string]string
+	// Accounts restricts the accounts queried (bare ids); nil means all selected accounts.
+	Accounts []string
+	// Path is the request path with {account} standing for each account id.
+	Path string
+	// Params are the request parameters, in a stable order.
+	Params []Param
+	// Notes explain choices a user should know about (defaults applied, predicates kept local).
+	Notes []string
+}
+
+// Param is one API request parameter. Value is a string, []string (fields,
+// comma-joined), or a value the client JSON-encodes.
+type Param struct {
+	Key   string
+	Value any
+}
+
+// Param returns the value of a parameter, if set.
+func (s *Scan) Param(key string) (any, bool) {
+	for _, p := range s.Params {
+		if p.Key == key {
+			return p.Value, true
+		}
+	}
+	return nil, false
+}

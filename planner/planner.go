@@ -1,0 +1,122 @@
+package planner
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Build plans every statement of a script.
+func Build(sql string, in Input) (*Plan, error) {
+	p := &Plan{}
+	for _, st := range splitStatements(sql) {
+		s, err := planStatement(st.text, in)
+		if err != nil {
+			return nil, err
+		}
+		p.Statements = append(p.Statements, s)
+	}
+	return p, nil
+}
+
+// planStatement plans one statement: find the query in it, walk the query,
+// derive each scan's requests, and rename the virtual table references.
+func planStatement(text string, in Input) (*Statement, error) {
+	st := &Statement{Original: text, SQL: text}
+	body := text
+	if firstWord(text) == "EXPLAIN" {
+		st.Explain = true
+		toks := lex(text)
+		i := 1
+		if len(toks) > 1 && strings.EqualFold(toks[1].text, "ANALYZE") {
+			i = 2
+		}
+		if i >= len(toks) {
+			return nil, &Error{Reason: "EXPLAIN needs a statement to explain"}
+		}
+		body = text[toks[i].start:]
+		st.SQL = body
+	}
+	q, ast, err := findQuery(body, in.Frontend)
+	if err != nil {
+		return nil, err
+	}
+	if ast == nil {
+		if name := mentionsVirtualTable(body, in); name != "" {
+			return nil, &Error{Table: name, Reason: "virtual tables can only be read by a query",
+				Hint: "use SELECT, COPY (SELECT …) TO, CREATE TABLE … AS SELECT or INSERT INTO … SELECT"}
+		}
+		return st, nil
+	}
+	w := newWalker(in.Catalog)
+	w.query(ast, nil)
+	if w.err != nil {
+		return nil, w.err
+	}
+	counts := map[string]int{}
+	var edits []edit
+	for _, sb := range w.scans {
+		temp := fmt.Sprintf("fb_%s_%d", sb.table.Name, counts[sb.table.Name])
+		counts[sb.table.Name]++
+		scan, err := derive(sb, w, in)
+		if err != nil {
+			return nil, err
+		}
+		scan.Temp = temp
+		st.Scans = append(st.Scans, scan)
+		e, err := renameEdit(body, q.start+sb.location, sb, temp)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, e)
+	}
+	st.SQL = applyEdits(body, edits)
+	return st, nil
+}
+
+// findQuery returns the span of the query inside stmt and its AST; a nil AST
+// means the statement holds no query (SET, CREATE TABLE t (…), …).
+func findQuery(stmt string, fe Frontend) (span, node, error) {
+	ast, err := serialize(stmt, fe)
+	if err == nil {
+		return span{0, len(stmt)}, ast, nil
+	}
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Type != "not implemented" {
+		return span{}, nil, err
+	}
+	for _, c := range queryCandidates(stmt) {
+		if ast, err := serialize(stmt[c.start:c.end], fe); err == nil {
+			return c, ast, nil
+		}
+	}
+	return span{}, nil, nil
+}
+
+// serialize parses one statement and returns its query node.
+func serialize(sql string, fe Frontend) (node, error) {
+	text, err := fe.Serialize(sql)
+	if err != nil {
+		return nil, err
+	}
+	root, err := parseAST(text)
+	if err != nil {
+		return nil, err
+	}
+	stmts := list(root, "statements")
+	if len(stmts) != 1 {
+		return nil, &ParseError{Type: "not implemented", Message: "expected one statement"}
+	}
+	sn, _ := stmts[0].(node)
+	return child(sn, "node"), nil
+}
+
+func mentionsVirtualTable(stmt string, in Input) string {
+	for _, t := range lex(stmt) {
+		name := strings.Trim(strings.ToLower(t.text), `"`)
+		if _, ok := in.Catalog.Table(name); ok {
+			return name
+		}
+	}
+	return ""
+}
