@@ -89,6 +89,9 @@ type Column struct {
 	Additive bool
 	// Default columns are what SELECT * returns.
 	Default bool
+	// MinorUnits marks money the API sends in the currency's minor unit
+	// (cents): budgets, balances, bids.
+	MinorUnits bool
 	// Filter is the `filtering` field the API accepts for this column, if any.
 	Filter string
 	// Doc is a one-line description for .schema.

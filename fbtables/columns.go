@@ -21,6 +21,12 @@ func sumCol(name, typ, doc string) Column {
 	return Column{Name: name, Type: typ, Kind: KindMetric, Additive: true, Doc: doc}
 }
 
+// filterable marks a column the API's `filtering` accepts, under field.
+func filterable(c Column, field string) Column {
+	c.Filter = field
+	return c
+}
+
 func rateCol(name, typ, doc string) Column {
 	return Column{Name: name, Type: typ, Kind: KindMetric, Doc: doc}
 }

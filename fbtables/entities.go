@@ -15,7 +15,7 @@ func statusCols(lvl Level) []Column {
 func timeCol(name, doc string) Column { return attrCol(name, "TIMESTAMPTZ", LevelNone, doc) }
 
 func moneyCol(name, doc string) Column {
-	return Column{Name: name, Type: Money, Kind: KindAttribute, Field: "", Doc: doc + " (account currency)"}
+	return Column{Name: name, Type: Money, Kind: KindAttribute, MinorUnits: true, Doc: doc + " (account currency)"}
 }
 
 func concat(parts ...[]Column) []Column {
@@ -48,7 +48,7 @@ func Campaigns() *Table {
 	return &Table{Name: "campaigns", Edge: "campaigns", Doc: "campaigns", Columns: defaults(concat([]Column{
 		idCol("id", LevelNone, "id", "campaign id"),
 		idCol("account_id", LevelNone, "", "ad account id"),
-		attrCol("name", "VARCHAR", LevelNone, "campaign name"),
+		filterable(attrCol("name", "VARCHAR", LevelNone, "campaign name"), "name"),
 	}, statusCols(LevelNone), []Column{
 		attrCol("objective", "VARCHAR", LevelNone, "campaign objective"),
 		attrCol("buying_type", "VARCHAR", LevelNone, "AUCTION or RESERVED"),
@@ -71,7 +71,7 @@ func Adsets() *Table {
 		idCol("id", LevelNone, "id", "ad set id"),
 		idCol("account_id", LevelNone, "", "ad account id"),
 		idCol("campaign_id", LevelNone, "campaign.id", "campaign id"),
-		attrCol("name", "VARCHAR", LevelNone, "ad set name"),
+		filterable(attrCol("name", "VARCHAR", LevelNone, "ad set name"), "name"),
 	}, statusCols(LevelNone), []Column{
 		attrCol("optimization_goal", "VARCHAR", LevelNone, "what delivery optimizes for"),
 		attrCol("billing_event", "VARCHAR", LevelNone, "what you are charged for"),
@@ -96,7 +96,7 @@ func Ads() *Table {
 		idCol("account_id", LevelNone, "", "ad account id"),
 		idCol("campaign_id", LevelNone, "campaign.id", "campaign id"),
 		idCol("adset_id", LevelNone, "adset.id", "ad set id"),
-		attrCol("name", "VARCHAR", LevelNone, "ad name"),
+		filterable(attrCol("name", "VARCHAR", LevelNone, "ad name"), "name"),
 	}, statusCols(LevelNone), []Column{
 		attrCol("creative", "JSON", LevelNone, "creative reference ({\"id\": …})"),
 		timeCol("created_time", "creation time"),

@@ -40,6 +40,9 @@ func (s *Statement) String() string {
 		for _, p := range sc.Params {
 			fmt.Fprintf(&b, "    %s=%s\n", p.Key, ParamText(p))
 		}
+		if sc.Limit > 0 {
+			fmt.Fprintf(&b, "  limit: stop after %d rows per account\n", sc.Limit)
+		}
 		var cols []string
 		for _, c := range sc.Columns {
 			cols = append(cols, c.Name)
@@ -68,6 +71,7 @@ type ExplainRequest struct {
 	Accounts []string       `json:"accounts,omitempty"`
 	Params   map[string]any `json:"params"`
 	Columns  []string       `json:"columns"`
+	Limit    int            `json:"limit,omitempty"`
 	Notes    []string       `json:"notes,omitempty"`
 }
 
@@ -76,7 +80,7 @@ func (s *Statement) JSON() ExplainJSON {
 	out := ExplainJSON{Requests: []ExplainRequest{}, SQL: s.SQL}
 	for _, sc := range s.Scans {
 		r := ExplainRequest{Table: sc.Table.Name, Alias: sc.Alias, Temp: sc.Temp, Path: sc.Path,
-			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes}
+			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes, Limit: sc.Limit}
 		for _, p := range sc.Params {
 			r.Params[p.Key] = ParamText(p)
 		}

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/fbsql/fbsql/fbtables"
@@ -13,18 +15,31 @@ type filter struct {
 	Value    any    `json:"value"`
 }
 
-// pushed collects the predicates a scan hands to the API besides the time range.
+// pushedFilters collects the predicates a scan hands to the API besides
+// the time range.
 type pushedFilters struct {
 	accounts []string
 	statuses []string
 	filters  []filter
 }
 
-// pushFilters reads `col = constant` and `col IN (constants)` conjuncts on
-// ids and statuses. The conjuncts also stay in the SQL DuckDB runs.
+// pushFilters reads the conjuncts the API can evaluate: ids and statuses
+// (`=`, `IN`), names (`=`, `LIKE`, `ILIKE`) and metric thresholds. Every
+// conjunct also stays in the SQL DuckDB runs, so a pushed filter that
+// matches a superset (LIKE as STARTS_WITH) is still exact in the result.
 func pushFilters(sb *scanBuild, w *walker) pushedFilters {
 	var pf pushedFilters
 	for _, c := range sb.where {
+		if f, exact, ok := stringFilter(c, sb, w); ok {
+			pf.filters = append(pf.filters, f)
+			sb.handle(c, exact)
+			continue
+		}
+		if f, ok := thresholdFilter(c, sb, w); ok {
+			pf.filters = append(pf.filters, f)
+			sb.handle(c, true)
+			continue
+		}
 		col, vals, ok := columnValues(c, sb, w)
 		if !ok {
 			continue
@@ -36,17 +51,130 @@ func pushFilters(sb *scanBuild, w *walker) pushedFilters {
 				ids = append(ids, strings.TrimPrefix(v, "act_"))
 			}
 			pf.accounts = intersect(pf.accounts, ids)
+			// act_-prefixed values are queried but match no account_id row,
+			// as DuckDB will say when it re-checks the predicate.
+			sb.handle(c, true)
 		case col.Name == "effective_status" && !sb.table.Insights:
 			var st []string
 			for _, v := range vals {
 				st = append(st, strings.ToUpper(v))
 			}
 			pf.statuses = intersect(pf.statuses, st)
-		case col.Kind == fbtables.KindID && col.Filter != "" && (sb.table.Insights || col.Name != "id"):
+			sb.handle(c, false)
+		case col.Kind == fbtables.KindID && col.Filter != "":
 			pf.filters = append(pf.filters, filter{Field: col.Filter, Operator: "IN", Value: vals})
+			sb.handle(c, true)
 		}
 	}
 	return pf
+}
+
+// stringFilter pushes `name = 'x'`, `name LIKE 'pattern'` and
+// `name ILIKE 'pattern'` on columns with a string filter field. A LIKE
+// pattern becomes STARTS_WITH its literal prefix or CONTAIN its longest
+// literal run: a superset of the matches, narrowed again by DuckDB.
+func stringFilter(c node, sb *scanBuild, w *walker) (filter, bool, bool) {
+	var colNode, patNode node
+	op := ""
+	switch {
+	case str(c, "class") == "COMPARISON" && str(c, "type") == "COMPARE_EQUAL":
+		colNode, patNode, op = child(c, "left"), child(c, "right"), "="
+		if str(colNode, "class") != "COLUMN_REF" {
+			colNode, patNode = patNode, colNode
+		}
+	case str(c, "class") == "FUNCTION" && (str(c, "function_name") == "~~" || str(c, "function_name") == "~~*"):
+		kids := list(c, "children")
+		if len(kids) != 2 {
+			return filter{}, false, false
+		}
+		colNode, _ = kids[0].(node)
+		patNode, _ = kids[1].(node)
+		op = str(c, "function_name")
+	default:
+		return filter{}, false, false
+	}
+	col := scanColumn(colNode, sb, w)
+	if col == nil || col.Kind != fbtables.KindAttribute || col.Filter == "" || col.Type != "VARCHAR" {
+		return filter{}, false, false
+	}
+	pat, ok := constantString(patNode)
+	if !ok {
+		return filter{}, false, false
+	}
+	if op == "=" {
+		return filter{Field: col.Filter, Operator: "EQUAL", Value: pat}, true, true
+	}
+	// Whether the API compares case-sensitively is not documented, so a
+	// LIKE push is a superset at best: never exact.
+	prefix, run := likeParts(pat)
+	switch {
+	case op == "~~" && prefix != "":
+		return filter{Field: col.Filter, Operator: "STARTS_WITH", Value: prefix}, false, true
+	case run != "":
+		return filter{Field: col.Filter, Operator: "CONTAIN", Value: run}, false, true
+	}
+	return filter{}, false, false
+}
+
+// likeParts splits a LIKE pattern into its literal prefix and its longest
+// literal run.
+func likeParts(pat string) (prefix, longest string) {
+	if pat == "" {
+		return "", ""
+	}
+	var runs []string
+	cur := ""
+	for _, r := range pat {
+		if r == '%' || r == '_' || r == '\\' {
+			runs = append(runs, cur)
+			cur = ""
+			continue
+		}
+		cur += string(r)
+	}
+	runs = append(runs, cur)
+	if !strings.ContainsAny(pat[:1], "%_") {
+		prefix = runs[0]
+	}
+	for _, r := range runs {
+		if len(r) > len(longest) {
+			longest = r
+		}
+	}
+	return prefix, longest
+}
+
+// thresholdOps maps comparisons to the API's filtering operators.
+var thresholdOps = map[string]string{
+	"COMPARE_GREATERTHAN": "GREATER_THAN", "COMPARE_GREATERTHANOREQUALTO": "GREATER_THAN_OR_EQUAL",
+	"COMPARE_LESSTHAN": "LESS_THAN", "COMPARE_LESSTHANOREQUALTO": "LESS_THAN_OR_EQUAL", "COMPARE_EQUAL": "EQUAL",
+}
+
+// thresholdFilter pushes `metric <op> number` on insights metrics the API
+// filters. It applies to the rows the API returns, which are the rows of
+// this WHERE clause: a threshold in HAVING or over an aggregate never
+// reaches here.
+func thresholdFilter(c node, sb *scanBuild, w *walker) (filter, bool) {
+	if !sb.table.Insights || str(c, "class") != "COMPARISON" {
+		return filter{}, false
+	}
+	l, r, op := child(c, "left"), child(c, "right"), str(c, "type")
+	if str(l, "class") != "COLUMN_REF" {
+		l, r, op = r, l, flip(op)
+	}
+	col := scanColumn(l, sb, w)
+	apiOp, ok := thresholdOps[op]
+	if col == nil || !ok || col.Kind != fbtables.KindMetric || col.Filter == "" || str(r, "class") != "CONSTANT" {
+		return filter{}, false
+	}
+	v, ok := constantString(r)
+	if !ok {
+		return filter{}, false
+	}
+	if _, err := strconv.ParseFloat(v, 64); err != nil {
+		return filter{}, false
+	}
+	return filter{Field: "{level}." + col.Filter, Operator: apiOp, Value: json.Number(v)}, true
 }
 
 // columnValues matches `col = constant` and `col IN (constant, …)`.

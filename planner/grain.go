@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/fbsql/fbsql/fbtables"
 )
@@ -47,10 +48,17 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 		}
 	}
 
-	if !sb.table.Insights {
-		return scan, entityParams(scan, pf)
+	var err error
+	if sb.table.Insights {
+		err = insightsParams(scan, sb, tr, pf, timeInGrain, in)
+	} else {
+		err = entityParams(scan, pf)
 	}
-	return scan, insightsParams(scan, sb, tr, pf, timeInGrain, in)
+	if err != nil {
+		return nil, err
+	}
+	pushLimit(sb, w, scan)
+	return scan, nil
 }
 
 // insightsParams applies the grain rule.
@@ -108,6 +116,9 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 		scan.Params = append(scan.Params, Param{"time_increment", increment})
 	}
 	if len(pf.filters) > 0 {
+		for i := range pf.filters {
+			pf.filters[i].Field = strings.ReplaceAll(pf.filters[i].Field, "{level}", level.String())
+		}
 		scan.Params = append(scan.Params, Param{"filtering", pf.filters})
 	}
 	return nil

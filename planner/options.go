@@ -67,12 +67,23 @@ func pushOptions(sb *scanBuild, w *walker, opts map[string]string) error {
 		}
 		opts[col.Name] = v
 		markPushed(sb, c)
+		sb.handle(c, true)
 	}
-	for _, r := range sb.refs {
-		if r.col.Kind == fbtables.KindOption && r.node != nil && !sb.pushed[nodeKey(r.node)] && opts[r.col.Name] == "" {
-			return &Error{Table: sb.table.Name, Column: r.col.Name,
-				Reason: fmt.Sprintf("%s is a request option, not data", r.col.Name),
-				Hint:   fmt.Sprintf("set it with a top-level WHERE condition such as %s = '…' (joined to the rest with AND)", r.col.Name)}
+	// Reading an option elsewhere (the select list) gives its effective
+	// value; using one in WHERE other than as `option = constant` would
+	// look like a setting and silently not be one.
+	for _, c := range sb.where {
+		var bad *fbtables.Column
+		visit(c, func(n node) bool {
+			if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindOption && !sb.pushed[nodeKey(n)] {
+				bad = col
+			}
+			return true
+		})
+		if bad != nil {
+			return &Error{Table: sb.table.Name, Column: bad.Name,
+				Reason: fmt.Sprintf("%s is a request option, not data", bad.Name),
+				Hint:   fmt.Sprintf("set it with a top-level WHERE condition such as %s = '…' (joined to the rest with AND)", bad.Name)}
 		}
 	}
 	return nil

@@ -65,6 +65,8 @@ type Scan struct {
 	Path string
 	// Params are the request parameters, in a stable order.
 	Params []Param
+	// Limit, when positive, stops paging after that many rows per account.
+	Limit int
 	// Notes explain choices a user should know about (defaults applied, predicates kept local).
 	Notes []string
 }

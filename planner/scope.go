@@ -15,9 +15,33 @@ type scanBuild struct {
 	hasAlias bool
 	refs     []colRef
 	star     bool
-	where    []node // WHERE conjuncts of the SELECT whose FROM holds this reference
-	pushed   map[uintptr]bool
+	where    []node           // WHERE conjuncts of the SELECT whose FROM holds this reference
+	pushed   map[uintptr]bool // column references consumed as request settings
+	handled  map[uintptr]bool // WHERE conjuncts pushed to the API → pushed exactly
+	sel      node             // the SELECT whose FROM holds this reference
+	alone    bool             // that FROM is this reference and nothing else
 	scan     *Scan
+}
+
+// handle records that a WHERE conjunct was pushed to the API, and whether
+// the API applies it exactly (not a superset).
+func (sb *scanBuild) handle(c node, exact bool) {
+	k := nodeKey(c)
+	if prev, seen := sb.handled[k]; seen {
+		exact = exact && prev
+	}
+	sb.handled[k] = exact
+}
+
+// allExact reports whether every WHERE conjunct was pushed exactly, so the
+// API returns exactly the rows DuckDB would keep.
+func (sb *scanBuild) allExact() bool {
+	for _, c := range sb.where {
+		if exact, ok := sb.handled[nodeKey(c)]; !ok || !exact {
+			return false
+		}
+	}
+	return true
 }
 
 // colRef is a column reference resolved to a virtual table column.
@@ -145,9 +169,10 @@ func (w *walker) selectNode(n node, sc *scope) {
 		}
 	}
 	where := conjuncts(child(n, "where_clause"))
+	alone := str(child(n, "from_table"), "type") == "BASE_TABLE"
 	for _, b := range sc.bindings {
 		if b.sb != nil {
-			b.sb.where = where
+			b.sb.where, b.sb.sel, b.sb.alone = where, n, alone
 		}
 	}
 }
@@ -166,7 +191,8 @@ func (w *walker) tableRef(t node, sc *scope) {
 			bname = alias
 		}
 		if tbl, ok := w.cat.Table(name); ok && str(t, "schema_name") == "" && str(t, "catalog_name") == "" && !sc.isCTE(name) {
-			sb := &scanBuild{table: tbl, alias: bname, hasAlias: alias != "", location: location(t), pushed: map[uintptr]bool{}}
+			sb := &scanBuild{table: tbl, alias: bname, hasAlias: alias != "", location: location(t),
+				pushed: map[uintptr]bool{}, handled: map[uintptr]bool{}}
 			w.scans = append(w.scans, sb)
 			sc.bindings = append(sc.bindings, &binding{name: bname, sb: sb})
 			return

@@ -17,6 +17,9 @@ type timeRange struct {
 	since, until time.Time   // zero when unbounded
 	dates        []time.Time // from IN lists; nil when none
 	pushed       bool
+	// lastImprecise is set when the conjunct just added read the clock
+	// (now()), which the planner knows only to the day.
+	lastImprecise bool
 }
 
 // retentionStart is the earliest day the API serves: 37 months back.
@@ -35,6 +38,7 @@ func pushTimeRange(sb *scanBuild, w *walker, in Input) (timeRange, error) {
 		if ok {
 			tr.pushed = true
 			markPushed(sb, c)
+			sb.handle(c, !tr.lastImprecise)
 		}
 	}
 	return tr, nil
@@ -42,6 +46,7 @@ func pushTimeRange(sb *scanBuild, w *walker, in Input) (timeRange, error) {
 
 // add narrows the range by one conjunct; it reports whether it could.
 func (tr *timeRange) add(c node, sb *scanBuild, w *walker, in Input) (bool, error) {
+	tr.lastImprecise = false
 	isTime := func(n node) bool {
 		col := scanColumn(n, sb, w)
 		return col != nil && col.Kind == fbtables.KindTime
@@ -103,6 +108,7 @@ type bound struct {
 }
 
 func (tr *timeRange) bound(op string, v bound) bool {
+	tr.lastImprecise = tr.lastImprecise || v.imprecise
 	var lo, hi time.Time
 	switch op {
 	case "COMPARE_EQUAL":

@@ -1,0 +1,232 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binary is the fbsql built once for every test: CLI tests run the real program.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fbsql-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "fbsql")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build fbsql: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// fbsql runs the binary with a clean environment plus env.
+func fbsql(t *testing.T, stdin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func dayOffset(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
+
+func TestDemoCampaignSpendCSV(t *testing.T) {
+	sql := fmt.Sprintf("SELECT campaign_name, sum(spend) AS spend FROM insights WHERE date_start >= DATE '%s' AND date_start < DATE '%s' GROUP BY 1 ORDER BY 2 DESC", dayOffset(-30), dayOffset(-1))
+	r := fbsql(t, "", nil, "--demo", "-e", sql, "--format", "csv")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if lines[0] != "campaign_name,spend" {
+		t.Fatalf("header %q", lines[0])
+	}
+	if len(lines) < 5 {
+		t.Fatalf("only %d lines:\n%s", len(lines), r.stdout)
+	}
+	prev := 1e18
+	for _, l := range lines[1:] {
+		i := strings.LastIndex(l, ",")
+		var v float64
+		if _, err := fmt.Sscan(l[i+1:], &v); err != nil || l[:i] == "" {
+			t.Fatalf("bad row %q", l)
+		}
+		if v > prev {
+			t.Fatalf("not sorted by spend descending at %q", l)
+		}
+		prev = v
+	}
+}
+
+func TestDemoJSONHasTypedValues(t *testing.T) {
+	r := fbsql(t, "", nil, "--demo", "--format", "json", "-e",
+		fmt.Sprintf("SELECT date_start, sum(impressions) AS impressions, sum(spend) AS spend, any_value(account_id) AS account FROM insights WHERE date_start = DATE '%s' GROUP BY 1", dayOffset(-3)))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	row := rows[0]
+	if _, ok := row["impressions"].(float64); !ok {
+		t.Errorf("impressions is %T, want a number", row["impressions"])
+	}
+	if _, ok := row["spend"].(float64); !ok {
+		t.Errorf("spend is %T, want a number", row["spend"])
+	}
+	if row["date_start"] != dayOffset(-3) {
+		t.Errorf("date_start = %v", row["date_start"])
+	}
+	if _, ok := row["account"].(string); !ok {
+		t.Errorf("account id is %T, want a string", row["account"])
+	}
+}
+
+func TestSQLFromStdin(t *testing.T) {
+	r := fbsql(t, "SELECT count(*) AS n FROM campaigns;\nSELECT 42 AS answer;\n", nil, "--demo", "--format", "csv")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "n\n") || !strings.Contains(r.stdout, "answer\n42\n") {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+}
+
+// TestBadInput: every mistake gets a clear message, a non-zero exit and no Go stack trace.
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{"invalid SQL", nil, []string{"--demo", "-e", "SELEC 1"}, 1, `invalid SQL: syntax error at or near "SELEC"`},
+		{"unknown column", nil, []string{"--demo", "-e", "SELECT spnd FROM insights"}, 1, `did you mean "spend"`},
+		{"unknown table", nil, []string{"--demo", "-e", "SELECT * FROM insight"}, 1, "insight"},
+		{"missing token", nil, []string{"-e", "SELECT 1"}, 2, "no access token: set FB_ACCESS_TOKEN"},
+		{"unreachable server", []string{"FB_ACCESS_TOKEN=t0k"}, []string{"--graph-url", "http://127.0.0.1:1", "--account", "act_1", "-e", "SELECT name FROM campaigns"}, 1, "cannot reach the Graph API at http://127.0.0.1:1"},
+		{"plain http to a remote host", []string{"FB_ACCESS_TOKEN=t0k"}, []string{"--graph-url", "http://example.com", "-e", "SELECT 1"}, 2, "loopback"},
+		{"bad format", nil, []string{"--demo", "--format", "xml", "-e", "SELECT 1"}, 2, "unknown --format \"xml\""},
+		{"unknown flag", nil, []string{"--nope"}, 2, "flag provided but not defined"},
+		{"bad breakdown mix", nil, []string{"--demo", "-e", "SELECT age, country, sum(spend) FROM insights GROUP BY ALL"}, 1, "valid combinations are (age, gender)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := fbsql(t, "", c.env, c.args...)
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, c.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, c.want) {
+				t.Errorf("stderr %q lacks %q", r.stderr, c.want)
+			}
+			for _, bad := range []string{"goroutine ", "panic:", "t0k"} {
+				if strings.Contains(r.stderr+r.stdout, bad) {
+					t.Errorf("output contains %q:\n%s%s", bad, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestStandaloneSandbox serves the sandbox as its own process and points
+// fbsql at it, like a user pointing at any Graph-compatible server.
+func TestStandaloneSandbox(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
+	srv := exec.Command(binary, "sandbox", "--addr", "127.0.0.1:0", "--token", "s3cret", "--log", logPath)
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.TrimSpace(line)
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("first line %q is not a base URL", base)
+	}
+
+	since, until := dayOffset(-8), dayOffset(-2)
+	sql := fmt.Sprintf("SELECT country, sum(spend) FROM insights WHERE date_start BETWEEN '%s' AND '%s' GROUP BY 1", since, until)
+	r := fbsql(t, "", []string{"FB_ACCESS_TOKEN=s3cret"}, "--graph-url", base, "-e", sql, "--format", "csv")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stdout, "\n"); n < 3 {
+		t.Fatalf("too few rows:\n%s", r.stdout)
+	}
+
+	bad := fbsql(t, "", []string{"FB_ACCESS_TOKEN=wrong-token"}, "--graph-url", base, "-e", sql)
+	if bad.code != 1 || !strings.Contains(bad.stderr, "190") {
+		t.Fatalf("wrong token: exit %d, stderr %q; want exit 1 and error 190", bad.code, bad.stderr)
+	}
+	if strings.Contains(bad.stderr, "wrong-token") {
+		t.Fatal("error message contains the token")
+	}
+
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var insights int
+	for _, l := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+		var req struct {
+			Method string
+			Path   string
+			Params map[string]string
+		}
+		if err := json.Unmarshal([]byte(l), &req); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if strings.Contains(l, "s3cret") {
+			t.Fatal("request log contains the token")
+		}
+		if strings.HasSuffix(req.Path, "/insights") && req.Params["after"] == "" && req.Params["breakdowns"] != "" {
+			insights++
+			want := map[string]string{"fields": "account_id,spend", "level": "account", "breakdowns": `["country"]`,
+				"time_range": fmt.Sprintf(`{"since":"%s","until":"%s"}`, since, until)}
+			for k, v := range want {
+				if req.Params[k] != v {
+					t.Errorf("logged %s=%q, want %q", k, req.Params[k], v)
+				}
+			}
+		}
+	}
+	if insights == 0 {
+		t.Fatalf("no insights request in the log:\n%s", log)
+	}
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/fbtables/sandbox"
+	"github.com/fbsql/fbsql/repl"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1 // a query or API error
+	exitUsage = 2 // bad flags or configuration
+)
+
+// usageError is a mistake in how fbsql was invoked.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+type options struct {
+	exec     string
+	file     string
+	format   string
+	demo     bool
+	accounts listFlag
+	graphURL string
+	version  string
+}
+
+// run is the whole program: it maps errors to exit statuses so main stays trivial.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "sandbox" {
+		return report(stderr, runSandbox(ctx, args[1:], stdout, stderr))
+	}
+	var o options
+	fs := flag.NewFlagSet("fbsql", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.exec, "e", "", "run these SQL statements and exit")
+	fs.StringVar(&o.file, "f", "", "run the SQL statements in this file and exit")
+	fs.StringVar(&o.format, "format", "table", "output format: "+strings.Join(engine.Formats, ", "))
+	fs.BoolVar(&o.demo, "demo", false, "query the built-in sandbox (synthetic ad accounts; no token needed)")
+	fs.Var(&o.accounts, "account", "ad account id to query, with or without act_ (repeatable; default $FB_ACCOUNT_IDS, else every account the token reads)")
+	fs.StringVar(&o.graphURL, "graph-url", "", "Graph API base URL (default "+graph.DefaultBaseURL+"; http only to loopback)")
+	fs.StringVar(&o.version, "api-version", graph.DefaultVersion, "Graph API version")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
+		fmt.Fprintf(stderr, "       fbsql -e \"SELECT …\" [flags]   run statements\n")
+		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n\nflags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nenvironment: FB_ACCESS_TOKEN (required without --demo), FB_ACCOUNT_IDS (comma-separated)\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return report(stderr, &usageError{fmt.Sprintf("unexpected argument %q; pass SQL with -e \"…\" or -f FILE", fs.Arg(0))})
+	}
+	return report(stderr, runQueries(ctx, o, stdin, stdout, stderr))
+}
+
+func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer) error {
+	if !engine.ValidFormat(o.format) {
+		return &usageError{fmt.Sprintf("unknown --format %q; use one of %s", o.format, strings.Join(engine.Formats, ", "))}
+	}
+	if o.exec != "" && o.file != "" {
+		return &usageError{"use -e or -f, not both"}
+	}
+	cfg, cleanup, err := engineConfig(o)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	eng, err := engine.Open(ctx, cfg)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	defer eng.Close()
+
+	script := o.exec
+	switch {
+	case o.file != "":
+		b, err := os.ReadFile(o.file)
+		if err != nil {
+			return &usageError{fmt.Sprintf("read -f file: %v", err)}
+		}
+		script = string(b)
+	case script == "" && !isTerminal(stdin):
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return fmt.Errorf("read standard input: %w", err)
+		}
+		script = string(b)
+	case script == "":
+		// The shell handles Ctrl-C itself: it cancels a query, not the shell.
+		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format})
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return eng.Exec(ctx, script, func(res *engine.Result) error {
+		_, err := engine.Render(stdout, o.format, res)
+		return err
+	})
+}
+
+// engineConfig reads the token, accounts and API location from flags and
+// environment; with --demo it starts the sandbox on a loopback port.
+func engineConfig(o options) (engine.Config, func(), error) {
+	cfg := engine.Config{Graph: graph.Config{BaseURL: o.graphURL, Version: o.version}}
+	cfg.Accounts = o.accounts
+	if len(cfg.Accounts) == 0 {
+		for _, a := range strings.Split(os.Getenv("FB_ACCOUNT_IDS"), ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				cfg.Accounts = append(cfg.Accounts, a)
+			}
+		}
+	}
+	if !o.demo {
+		cfg.Graph.Token = os.Getenv("FB_ACCESS_TOKEN")
+		if cfg.Graph.Token == "" {
+			return cfg, nil, &usageError{"no access token: set FB_ACCESS_TOKEN (or try the built-in sandbox with --demo)"}
+		}
+		return cfg, func() {}, nil
+	}
+	if o.graphURL != "" {
+		return cfg, nil, &usageError{"--demo runs its own sandbox; drop --graph-url"}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return cfg, nil, fmt.Errorf("start demo sandbox: %w", err)
+	}
+	srv := &http.Server{Handler: sandbox.New(sandbox.Config{Seed: 1}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	cfg.Graph.BaseURL = "http://" + ln.Addr().String()
+	cfg.Graph.Token = "sandbox-token"
+	return cfg, func() { srv.Close() }, nil
+}
+
+// report prints an error the way a user should see it and picks the exit status.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "interrupted")
+		return exitError
+	}
+	fmt.Fprintf(stderr, "error: %s\n", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitError
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

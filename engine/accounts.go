@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fbsql/fbsql/fbtables/graph"
+)
+
+// Accounts returns the ad accounts queries read: the configured ones, or
+// every account the token can see.
+func (e *Engine) Accounts(ctx context.Context) ([]string, error) {
+	e.accountsMu.Lock()
+	defer e.accountsMu.Unlock()
+	if e.accounts != nil {
+		return e.accounts, nil
+	}
+	var ids []string
+	for _, a := range e.cfg.Accounts {
+		ids = append(ids, strings.TrimPrefix(strings.TrimSpace(a), "act_"))
+	}
+	if len(ids) == 0 {
+		err := e.client.Get(ctx, "me/adaccounts", graph.Params{"fields": []string{"account_id"}, "limit": 500},
+			func(row json.RawMessage) error {
+				var a struct {
+					AccountID string `json:"account_id"`
+				}
+				if err := json.Unmarshal(row, &a); err != nil {
+					return fmt.Errorf("decode ad account: %w", err)
+				}
+				ids = append(ids, a.AccountID)
+				return nil
+			})
+		if err != nil {
+			// Not remembered: a failed discovery (network down) may succeed next time.
+			return nil, fmt.Errorf("list ad accounts: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, fmt.Errorf("the token can read no ad accounts; name one with --account or FB_ACCOUNT_IDS")
+		}
+		sort.Strings(ids)
+	}
+	e.accounts = ids
+	return ids, nil
+}

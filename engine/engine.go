@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/fbsql/fbsql/fbtables"
+	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/planner"
+)
+
+// Config is what an Engine needs to answer queries.
+type Config struct {
+	// Graph configures the Graph API client.
+	Graph graph.Config
+	// Accounts are the ad accounts to query (with or without act_); empty
+	// means every account the token can read (GET /me/adaccounts).
+	Accounts []string
+	// Catalog is the set of virtual tables; nil means fbtables.DefaultCatalog().
+	Catalog *fbtables.Catalog
+	// Database is the DuckDB file to open; "" is in-memory.
+	Database string
+}
+
+// Engine owns one DuckDB session and the Graph client.
+type Engine struct {
+	cfg      Config
+	cat      *fbtables.Catalog
+	client   *graph.Client
+	db       *sql.DB
+	conn     *sql.Conn
+	fe       *Frontend
+	requests atomic.Int64
+
+	accountsMu sync.Mutex
+	accounts   []string
+}
+
+// Open starts DuckDB and prepares the Graph client. No request is sent
+// until a query needs one.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	e := &Engine{cfg: cfg, cat: cfg.Catalog}
+	if e.cat == nil {
+		e.cat = fbtables.DefaultCatalog()
+	}
+	gcfg := cfg.Graph
+	user := gcfg.OnResponse
+	gcfg.OnResponse = func(r graph.ResponseInfo) {
+		e.requests.Add(1)
+		if user != nil {
+			user(r)
+		}
+	}
+	client, err := graph.New(gcfg)
+	if err != nil {
+		return nil, err
+	}
+	e.client = client
+	connector, err := duckdb.NewConnector(cfg.Database, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb: %w", err)
+	}
+	e.db = sql.OpenDB(connector)
+	if e.conn, err = e.db.Conn(ctx); err != nil {
+		e.db.Close()
+		return nil, fmt.Errorf("open duckdb connection: %w", err)
+	}
+	if e.fe, err = NewFrontend(); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close releases DuckDB.
+func (e *Engine) Close() error {
+	if e.fe != nil {
+		e.fe.Close()
+	}
+	if e.conn != nil {
+		e.conn.Close()
+	}
+	return e.db.Close()
+}
+
+// Catalog is the engine's set of virtual tables.
+func (e *Engine) Catalog() *fbtables.Catalog { return e.cat }
+
+// Stats describe the work behind one statement.
+type Stats struct {
+	Requests    int64
+	RowsFetched int64
+	Elapsed     time.Duration
+}
+
+// Result is one statement's outcome: rows to render, or a plan for EXPLAIN.
+type Result struct {
+	// Plan is the statement's plan; for EXPLAIN it is the whole result.
+	Plan *planner.Statement
+	// Columns and Types describe the rows (empty for EXPLAIN).
+	Columns []string
+	Types   []string
+	// Stats are filled in once the rows have been read.
+	Stats Stats
+	rows  *sql.Rows
+}
+
+// Next returns the next row, or nil at the end.
+func (r *Result) Next() ([]any, error) {
+	if r.rows == nil || !r.rows.Next() {
+		if r.rows != nil {
+			return nil, r.rows.Err()
+		}
+		return nil, nil
+	}
+	vals := make([]any, len(r.Columns))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := r.rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// Plan plans a script without running it.
+func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error) {
+	today, err := e.today(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: e.fe, Today: today})
+}
+
+// Exec runs every statement of a script in order, handing each result to
+// emit before running the next; it stops at the first error.
+func (e *Engine) Exec(ctx context.Context, script string, emit func(*Result) error) error {
+	for _, text := range planner.SplitStatements(script) {
+		if err := e.execOne(ctx, text, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) execOne(ctx context.Context, text string, emit func(*Result) error) error {
+	start := time.Now()
+	reqBefore := e.requests.Load()
+	p, err := e.Plan(ctx, text)
+	if err != nil {
+		return err
+	}
+	st := p.Statements[0]
+	res := &Result{Plan: st}
+	if st.Explain {
+		return emit(res)
+	}
+	defer e.dropTemps(st)
+	for _, sc := range st.Scans {
+		if err := e.createTemp(ctx, sc); err != nil {
+			return err
+		}
+	}
+	// Bind the statement against the empty tables first, so a query DuckDB
+	// would reject costs no API request.
+	if len(st.Scans) > 0 {
+		stmt, err := e.conn.PrepareContext(ctx, st.SQL)
+		if err != nil {
+			return &QueryError{Err: err}
+		}
+		stmt.Close()
+	}
+	var fetched int64
+	for _, sc := range st.Scans {
+		n, err := e.fetch(ctx, sc)
+		if err != nil {
+			return err
+		}
+		fetched += n
+	}
+	rows, err := e.conn.QueryContext(ctx, st.SQL)
+	if err != nil {
+		return &QueryError{Err: err}
+	}
+	defer rows.Close()
+	res.rows = rows
+	res.Columns, _ = rows.Columns()
+	if cts, err := rows.ColumnTypes(); err == nil {
+		for _, ct := range cts {
+			res.Types = append(res.Types, ct.DatabaseTypeName())
+		}
+	}
+	res.Stats = Stats{Requests: e.requests.Load() - reqBefore, RowsFetched: fetched}
+	if err := emit(res); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return &QueryError{Err: err}
+	}
+	res.Stats.Elapsed = time.Since(start)
+	return nil
+}
+
+// today is DuckDB's current_date, so that dates the planner folds agree
+// with what DuckDB evaluates when it re-checks the same predicates.
+func (e *Engine) today(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	if err := e.conn.QueryRowContext(ctx, `SELECT current_date`).Scan(&t); err != nil {
+		return time.Time{}, fmt.Errorf("read current date: %w", err)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
+}
+
+// QueryError is DuckDB rejecting or failing a statement.
+type QueryError struct{ Err error }
+
+func (e *QueryError) Error() string { return e.Err.Error() }
+func (e *QueryError) Unwrap() error { return e.Err }
+
+// IsQueryError reports whether err came from DuckDB rather than the API.
+func IsQueryError(err error) bool {
+	var qe *QueryError
+	return errors.As(err, &qe)
+}

@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/fbsql/fbsql/fbtables"
+	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/planner"
+)
+
+// pageSize is the `limit` sent with every paged request.
+const pageSize = 500
+
+// maxParallelAccounts bounds the accounts fetched at once for one scan.
+const maxParallelAccounts = 4
+
+// fetch runs a scan's requests for every account and loads the rows into
+// its temporary table. It returns the number of rows loaded; on any error
+// nothing of the scan is kept, so no partial result can be read.
+func (e *Engine) fetch(ctx context.Context, sc *planner.Scan) (int64, error) {
+	accounts := sc.Accounts
+	if accounts == nil {
+		var err error
+		if accounts, err = e.Accounts(ctx); err != nil {
+			return 0, err
+		}
+	}
+	stage := sc.Temp + "_stage"
+	fields := stageFields(sc)
+	var cols []string
+	for _, f := range fields {
+		cols = append(cols, quote(f.name)+" VARCHAR")
+	}
+	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
+		return 0, fmt.Errorf("create %s: %w", stage, err)
+	}
+	n, err := e.appendRows(ctx, stage, sc, fields, accounts)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage)); err != nil {
+		return 0, fmt.Errorf("load %s rows: %w", sc.Table.Name, err)
+	}
+	return n, nil
+}
+
+// stageField is one staged column: where its value comes from.
+type stageField struct {
+	name     string // column name in the stage table
+	apiField string // key in the API row; "" for an option constant
+	constant string // option value
+}
+
+func stageFields(sc *planner.Scan) []stageField {
+	var out []stageField
+	for _, c := range sc.Columns {
+		if c.Kind == fbtables.KindOption {
+			out = append(out, stageField{name: c.Name, constant: sc.Options[c.Name]})
+			continue
+		}
+		out = append(out, stageField{name: c.Name, apiField: c.APIField()})
+	}
+	if len(out) == 0 {
+		out = append(out, stageField{name: "_id", apiField: firstField(sc)})
+	}
+	return out
+}
+
+func firstField(sc *planner.Scan) string {
+	if v, ok := sc.Param("fields"); ok {
+		if f, ok := v.([]string); ok && len(f) > 0 {
+			return f[0]
+		}
+	}
+	return "id"
+}
+
+// loadSQL moves staged strings into the typed table.
+func loadSQL(sc *planner.Scan, stage string) string {
+	if len(sc.Columns) == 0 {
+		return fmt.Sprintf("INSERT INTO %s SELECT _id FROM %s", sc.Temp, stage)
+	}
+	var exprs []string
+	for _, c := range sc.Columns {
+		exprs = append(exprs, castExpr(c, quote(c.Name)))
+	}
+	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", sc.Temp, strings.Join(exprs, ", "), stage)
+}
+
+// appendRows fetches every account concurrently and appends rows as pages
+// arrive, so memory holds a page per account rather than the whole result.
+func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, accounts []string) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rowsCh := make(chan []driver.Value, 1024)
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	sem := make(chan struct{}, maxParallelAccounts)
+	for _, acct := range accounts {
+		wg.Add(1)
+		go func(acct string) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				return
+			}
+			if err := e.fetchAccount(ctx, sc, acct, fields, rowsCh); err != nil {
+				fail(err)
+			}
+		}(acct)
+	}
+	go func() { wg.Wait(); close(rowsCh) }()
+
+	var n int64
+	err := e.conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", stage, err)
+		}
+		for row := range rowsCh {
+			if err := app.AppendRow(row...); err != nil {
+				app.Close()
+				return fmt.Errorf("append to %s: %w", stage, err)
+			}
+			n++
+		}
+		return app.Close()
+	})
+	if err != nil {
+		fail(err)
+		for range rowsCh { // let the fetchers finish
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return n, ctx.Err()
+}
+
+// fetchAccount pages through one account's rows.
+func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string, fields []stageField, out chan<- []driver.Value) error {
+	path := strings.ReplaceAll(sc.Path, "{account}", acct)
+	params := graph.Params{}
+	for _, p := range sc.Params {
+		params[p.Key] = p.Value
+	}
+	sent := 0
+	emit := func(raw json.RawMessage) error {
+		if sc.Limit > 0 && sent >= sc.Limit {
+			return errEnough
+		}
+		sent++
+		row, err := decodeRow(raw, fields)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		select {
+		case out <- row:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if !strings.Contains(path, "/") { // a node, not an edge: one object
+		var raw json.RawMessage
+		if err := e.client.GetObject(ctx, path, params, &raw); err != nil {
+			return err
+		}
+		return emit(raw)
+	}
+	params["limit"] = pageSize
+	if sc.Limit > 0 && sc.Limit < pageSize {
+		params["limit"] = sc.Limit
+	}
+	if err := e.client.Get(ctx, path, params, emit); err != nil && !errors.Is(err, errEnough) {
+		return err
+	}
+	return nil
+}
+
+// errEnough stops paging once a pushed-down LIMIT has its rows.
+var errEnough = errors.New("enough rows")
+
+// decodeRow picks the staged fields out of one API object: strings as they
+// are, numbers, objects and lists as their JSON text, absent or null as NULL.
+func decodeRow(raw json.RawMessage, fields []stageField) ([]driver.Value, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, fmt.Errorf("decode row: %w", err)
+	}
+	row := make([]driver.Value, len(fields))
+	for i, f := range fields {
+		if f.apiField == "" {
+			if f.constant != "" {
+				row[i] = f.constant
+			}
+			continue
+		}
+		v, ok := obj[f.apiField]
+		if !ok || bytes.Equal(v, []byte("null")) {
+			continue
+		}
+		if len(v) > 0 && v[0] == '"' {
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, fmt.Errorf("decode %s: %w", f.apiField, err)
+			}
+			row[i] = s
+			continue
+		}
+		row[i] = string(v)
+	}
+	return row, nil
+}

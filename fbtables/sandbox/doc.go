@@ -1,0 +1,21 @@
+// Package sandbox is a fake, Graph-API-compatible HTTP server that serves
+// deterministic synthetic ad accounts.
+//
+// It is fbsql's demo (fbsql --demo runs it in-process), the test double the
+// Graph API client and the end-to-end tests run against, and the benchmark
+// target. It sits at the far end of the data flow: the fbtables client sends
+// it the same HTTP requests it would send to graph.facebook.com and gets back
+// the real wire format — numbers as strings, "act_" ids, cursor paging with
+// absolute next URLs, real error bodies and throttle headers.
+//
+// The synthetic world is a pure function of Config.Seed. Entities (2 ad
+// accounts, their campaigns, ad sets and ads) are generated once in New.
+// Metrics are never stored: the additive metrics of one ad on one calendar day
+// are a hash of (seed, ad id, date), and every coarser row — a campaign, a
+// month, a country — is an exact integer sum of those ad-days, so totals agree
+// at every grain and with Server.Truth. Breakdowns split an ad-day into cells
+// of a joint distribution (age×gender, country×region, platform×position×device)
+// by largest-remainder apportionment, so each breakdown is a marginal of the
+// same cells and sums back exactly. Reach and other unique counts are
+// sub-additive: an aggregated row reports less than the sum of its parts.
+package sandbox

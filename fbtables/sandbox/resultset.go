@@ -1,0 +1,91 @@
+package sandbox
+
+import (
+	"encoding/binary"
+	"sort"
+)
+
+// resultSet is a computed insights result, stored compactly: each row is a
+// run of uvarints (keys, then the additive vector) in one byte slice. A year
+// of ad × day × country rows is ~650k rows; as structs of int64 they would
+// take ~150 B each, as varints they take ~40. Rows are decoded only when a
+// page is rendered.
+type resultSet struct {
+	q     *insightsQuery
+	buf   []byte
+	offs  []uint32 // start of row i; len = rows+1
+	order []int32  // row order after sort; nil = natural order
+	keys  []float64
+}
+
+// rowRec is one decoded row.
+type rowRec struct {
+	rng, slice, ent, group int
+	a                      acc
+}
+
+func newResultSet(q *insightsQuery) *resultSet {
+	return &resultSet{q: q, offs: []uint32{0}}
+}
+
+func (rs *resultSet) len() int { return len(rs.offs) - 1 }
+
+func (rs *resultSet) add(rng, slice, ent, group int, a *acc) {
+	for _, k := range [...]int{rng, slice, ent, group} {
+		rs.buf = binary.AppendUvarint(rs.buf, uint64(k))
+	}
+	for _, v := range a.m {
+		rs.buf = binary.AppendUvarint(rs.buf, uint64(v))
+	}
+	for _, v := range a.max {
+		rs.buf = binary.AppendUvarint(rs.buf, uint64(v))
+	}
+	rs.buf = binary.AppendUvarint(rs.buf, uint64(a.n))
+	rs.offs = append(rs.offs, uint32(len(rs.buf)))
+	if rs.q.sortField != "" {
+		v, _ := rowValue(a, rs.q.sortField)
+		rs.keys = append(rs.keys, v)
+	}
+}
+
+// row decodes the i-th row in output order.
+func (rs *resultSet) row(i int) rowRec {
+	if rs.order != nil {
+		i = int(rs.order[i])
+	}
+	b := rs.buf[rs.offs[i]:rs.offs[i+1]]
+	next := func() int64 {
+		v, n := binary.Uvarint(b)
+		b = b[n:]
+		return int64(v)
+	}
+	var r rowRec
+	r.rng, r.slice, r.ent, r.group = int(next()), int(next()), int(next()), int(next())
+	for k := range r.a.m {
+		r.a.m[k] = next()
+	}
+	for k := range r.a.max {
+		r.a.max[k] = next()
+	}
+	r.a.n = next()
+	return r
+}
+
+// sortRows applies the request's sort (stable, so ties keep natural order).
+func (rs *resultSet) sortRows(desc bool) {
+	if rs.keys == nil {
+		return
+	}
+	rs.order = make([]int32, rs.len())
+	for i := range rs.order {
+		rs.order[i] = int32(i)
+	}
+	sort.SliceStable(rs.order, func(i, j int) bool {
+		a, b := rs.keys[rs.order[i]], rs.keys[rs.order[j]]
+		if desc {
+			return a > b
+		}
+		return a < b
+	})
+	rs.keys = nil
+}

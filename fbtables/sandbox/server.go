@@ -1,0 +1,242 @@
+package sandbox
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures a sandbox Server.
+type Config struct {
+	Seed  int64            // the world is a pure function of Seed (default 1 when 0)
+	Token string           // the only accepted access token; "" means "sandbox-token"
+	Now   func() time.Time // clock; nil means time.Now. "today" is Now() in UTC, as a date
+	Log   io.Writer        // if non-nil, one JSON line per request: {"method","path","params"}
+}
+
+// Server is the fake Graph API. It implements http.Handler and is safe for
+// concurrent use.
+type Server struct {
+	token string
+	now   func() time.Time
+	log   io.Writer
+	world *world
+	cache *resultCache
+
+	mu    sync.Mutex
+	reqs  []Request
+	count uint64 // requests served, for trace ids and usage headers
+}
+
+// New builds a Server and its synthetic world.
+func New(cfg Config) *Server {
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	if cfg.Token == "" {
+		cfg.Token = "sandbox-token"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{token: cfg.Token, now: cfg.Now, log: cfg.Log, cache: newResultCache(8, 3_000_000)}
+	s.world = newWorld(uint64(cfg.Seed), dayTime(s.today()))
+	return s
+}
+
+// AccountIDs returns the bare numeric ids (no "act_") of the sandbox's ad
+// accounts, sorted.
+func (s *Server) AccountIDs() []string {
+	var ids []string
+	for _, a := range s.world.accounts {
+		ids = append(ids, a.id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func (s *Server) today() int { return dayOf(s.now().UTC()) }
+
+func (s *Server) account(id string) *account {
+	id = strings.TrimPrefix(id, "act_")
+	for _, a := range s.world.accounts {
+		if a.id == id {
+			return a
+		}
+	}
+	return nil
+}
+
+var versionRE = regexp.MustCompile(`^v\d+\.\d+$`)
+
+// call is one request being served: the parsed parts handlers need.
+type call struct {
+	r      *http.Request
+	p      params
+	parts  []string // path segments after the version
+	header http.Header
+	acct   *account // the account the request is about, for usage headers
+}
+
+// ServeHTTP answers one Graph API request. Every outcome, route misses
+// included, is a JSON body in the API's shape.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := readParams(r)
+	s.record(r.Method, r.URL.Path, p)
+	s.mu.Lock()
+	s.count++
+	n := s.count
+	s.mu.Unlock()
+	c := &call{r: r, p: p, header: w.Header()}
+	body, err := s.serve(c)
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	trace := traceID(n, r.URL.Path)
+	w.Header().Set("x-fb-trace-id", trace)
+	w.Header().Set("x-app-usage", fmt.Sprintf(`{"call_count":%d,"total_cputime":%d,"total_time":%d}`, n%7, n%3, n%5))
+	if c.acct != nil {
+		s.usageHeaders(w.Header(), c, n)
+	}
+	status := http.StatusOK
+	if err != nil {
+		status, body = err.Status, errorBody(err, trace)
+	}
+	out, merr := marshal(body)
+	if merr != nil {
+		status, out = http.StatusInternalServerError, mustJSON(errorBody(errInternal(merr), trace))
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+func mustJSON(v any) []byte {
+	b, _ := marshal(v)
+	return b
+}
+
+// traceID is an fbtrace_id lookalike. It is derived from the request count
+// and path, not randomness, so two servers fed the same requests answer
+// byte-identical bodies.
+func traceID(n uint64, path string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+	h := hash2(n, strHash(path))
+	b := make([]byte, 11)
+	for i := range b {
+		b[i] = alphabet[h%64]
+		h /= 64
+	}
+	return string(b)
+}
+
+// serve checks version and token, then routes.
+func (s *Server) serve(c *call) (any, *apiError) {
+	parts := strings.Split(strings.Trim(c.r.URL.Path, "/"), "/")
+	if len(parts) == 0 || !versionRE.MatchString(parts[0]) {
+		v := ""
+		if len(parts) > 0 {
+			v = parts[0]
+		}
+		return nil, errVersion(v)
+	}
+	c.parts = parts[1:]
+	if err := s.auth(c); err != nil {
+		return nil, err
+	}
+	if len(c.parts) == 0 || c.parts[0] == "" {
+		return nil, errUnsupported(c.r.Method, "")
+	}
+	if c.r.Method != http.MethodGet && c.r.Method != http.MethodHead {
+		if len(c.parts) == 2 && c.parts[1] == "insights" && c.r.Method == http.MethodPost {
+			return nil, errParam("async report runs are not supported by this sandbox yet")
+		}
+		return nil, errUnsupported(c.r.Method, c.parts[0])
+	}
+	return s.route(c)
+}
+
+// auth accepts the token from the Authorization header or the access_token
+// parameter, as the API does.
+func (s *Server) auth(c *call) *apiError {
+	tok := ""
+	if h := c.r.Header.Get("Authorization"); h != "" {
+		tok = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(h, "Bearer "), "OAuth "))
+	}
+	if tok == "" {
+		tok = c.r.Form.Get("access_token")
+	}
+	switch {
+	case tok == "" && len(c.parts) > 0 && c.parts[0] == "me":
+		return errNoTokenMe()
+	case tok == "":
+		return errNoToken()
+	case tok != s.token:
+		return errBadToken()
+	}
+	return nil
+}
+
+// route dispatches on /me, /act_<id> and entity ids.
+func (s *Server) route(c *call) (any, *apiError) {
+	head, edge := c.parts[0], ""
+	if len(c.parts) == 2 {
+		edge = c.parts[1]
+	} else if len(c.parts) > 2 {
+		return nil, errUnsupported(c.r.Method, head)
+	}
+	if head == "me" {
+		switch edge {
+		case "":
+			return obj{{"id", "100000000000042"}, {"name", "Sandbox User"}}, nil
+		case "adaccounts":
+			return s.listAccounts(c)
+		}
+		return nil, errParam("Tried accessing nonexisting field (%s) on node type (User)", edge)
+	}
+	if strings.HasPrefix(head, "act_") {
+		a := s.account(head)
+		if a == nil {
+			return nil, errUnsupported(c.r.Method, head)
+		}
+		c.acct = a
+		switch edge {
+		case "":
+			return s.accountNode(c, a)
+		case "campaigns":
+			return s.listEntities(c, a, levelCampaign, nil)
+		case "adsets":
+			return s.listEntities(c, a, levelAdset, nil)
+		case "ads":
+			return s.listEntities(c, a, levelAd, nil)
+		case "insights":
+			return s.insights(c, a, levelAccount, nil)
+		}
+		return nil, errParam("Tried accessing nonexisting field (%s) on node type (AdAccount)", edge)
+	}
+	node, ok := s.world.byID[head]
+	if !ok {
+		return nil, errUnsupported(c.r.Method, head)
+	}
+	return s.routeEntity(c, node, edge)
+}
+
+// usageHeaders sets the account-scoped rate-limit headers (§5.5). Values are
+// low and move a little with traffic, enough for a client's throttle logic to
+// read and never enough to trip it.
+func (s *Server) usageHeaders(h http.Header, c *call, n uint64) {
+	app, acc := 1+n%9, 1+n%4
+	tier := "standard_access"
+	if len(c.parts) == 2 && c.parts[1] == "insights" {
+		h.Set("x-fb-ads-insights-throttle", fmt.Sprintf(`{"app_id_util_pct":%d,"acc_id_util_pct":%d,"ads_api_access_tier":%q}`, app, acc, tier))
+	}
+	h.Set("x-ad-account-usage", fmt.Sprintf(`{"acc_id_util_pct":%d,"reset_time_duration":0,"ads_api_access_tier":%q}`, acc, tier))
+	buc := "ads_management"
+	if len(c.parts) == 2 && c.parts[1] == "insights" {
+		buc = "ads_insights"
+	}
+	h.Set("x-business-use-case-usage", fmt.Sprintf(`{"%s":[{"type":%q,"call_count":%d,"total_cputime":%d,"total_time":%d,"estimated_time_to_regain_access":0,"ads_api_access_tier":%q}]}`,
+		c.acct.id, buc, acc, n%3, n%5, tier))
+}

@@ -1,0 +1,195 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/peterh/liner"
+
+	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/planner"
+)
+
+// Options configure the shell.
+type Options struct {
+	Out, Err io.Writer
+	// Format is the initial output mode.
+	Format string
+	// HistoryFile keeps history across sessions; "" uses the user's config directory.
+	HistoryFile string
+}
+
+const (
+	prompt     = "fbsql> "
+	contPrompt = "   ...> "
+)
+
+// Run reads statements until Ctrl-D or .quit.
+func Run(ctx context.Context, eng *engine.Engine, o Options) error {
+	sh := &shell{eng: eng, out: o.Out, errw: o.Err, format: o.Format}
+	if sh.format == "" {
+		sh.format = "table"
+	}
+	line := liner.NewLiner()
+	defer line.Close()
+	line.SetCtrlCAborts(true)
+	line.SetMultiLineMode(true)
+	hist := o.HistoryFile
+	if hist == "" {
+		if dir, err := os.UserConfigDir(); err == nil {
+			hist = filepath.Join(dir, "fbsql", "history")
+		}
+	}
+	if hist != "" {
+		if f, err := os.Open(hist); err == nil {
+			line.ReadHistory(f)
+			f.Close()
+		}
+		defer func() {
+			os.MkdirAll(filepath.Dir(hist), 0o700)
+			if f, err := os.OpenFile(hist, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err == nil {
+				line.WriteHistory(f)
+				f.Close()
+			}
+		}()
+	}
+	fmt.Fprintln(sh.out, `fbsql: SQL over the Facebook Marketing API. End statements with ";". ".help" for help, Ctrl-D to quit.`)
+	var buf strings.Builder
+	for {
+		p := prompt
+		if buf.Len() > 0 {
+			p = contPrompt
+		}
+		text, err := line.Prompt(p)
+		switch {
+		case errors.Is(err, liner.ErrPromptAborted):
+			buf.Reset()
+			continue
+		case errors.Is(err, io.EOF):
+			fmt.Fprintln(sh.out)
+			return nil
+		case err != nil:
+			return fmt.Errorf("read input: %w", err)
+		}
+		if buf.Len() == 0 && strings.HasPrefix(strings.TrimSpace(text), ".") {
+			line.AppendHistory(text)
+			if quit := sh.dot(strings.TrimSpace(text)); quit {
+				return nil
+			}
+			continue
+		}
+		if buf.Len() > 0 {
+			buf.WriteString("\n")
+		}
+		buf.WriteString(text)
+		if !planner.Complete(buf.String()) {
+			continue
+		}
+		stmt := buf.String()
+		buf.Reset()
+		line.AppendHistory(strings.ReplaceAll(stmt, "\n", " "))
+		sh.run(ctx, stmt)
+	}
+}
+
+// shell is the state dot commands change.
+type shell struct {
+	eng    *engine.Engine
+	out    io.Writer
+	errw   io.Writer
+	format string
+}
+
+// run executes statements; Ctrl-C cancels them and returns to the prompt.
+func (sh *shell) run(ctx context.Context, stmt string) {
+	qctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+			cancel()
+		case <-qctx.Done():
+		}
+	}()
+	err := sh.eng.Exec(qctx, stmt, func(res *engine.Result) error {
+		_, err := engine.Render(sh.out, sh.format, res)
+		return err
+	})
+	switch {
+	case err == nil:
+	case qctx.Err() != nil:
+		fmt.Fprintln(sh.errw, "interrupted")
+	default:
+		fmt.Fprintf(sh.errw, "error: %s\n", err)
+	}
+}
+
+// dot runs a dot command; it reports whether the shell should exit.
+func (sh *shell) dot(cmd string) bool {
+	f := strings.Fields(cmd)
+	switch f[0] {
+	case ".quit", ".exit":
+		return true
+	case ".help":
+		fmt.Fprint(sh.out, helpText)
+	case ".tables":
+		for _, t := range sh.eng.Catalog().Tables() {
+			fmt.Fprintf(sh.out, "%-14s %s\n", t.Name, t.Doc)
+		}
+	case ".schema":
+		sh.schema(f[1:])
+	case ".mode":
+		if len(f) != 2 || !engine.ValidFormat(f[1]) {
+			fmt.Fprintf(sh.errw, "usage: .mode %s\n", strings.Join(engine.Formats, "|"))
+			break
+		}
+		sh.format = f[1]
+	default:
+		fmt.Fprintf(sh.errw, "unknown command %s; .help lists the commands\n", f[0])
+	}
+	return false
+}
+
+func (sh *shell) schema(args []string) {
+	tables := sh.eng.Catalog().Tables()
+	if len(args) > 0 {
+		t, ok := sh.eng.Catalog().Table(args[0])
+		if !ok {
+			fmt.Fprintf(sh.errw, "no table %q; tables: %s\n", args[0], strings.Join(sh.eng.Catalog().TableNames(), ", "))
+			return
+		}
+		tables = tables[:0:0]
+		tables = append(tables, t)
+	}
+	for _, t := range tables {
+		fmt.Fprintf(sh.out, "%s: %s\n", t.Name, t.Doc)
+		for _, c := range t.Columns {
+			fmt.Fprintf(sh.out, "  %-22s %-14s %-11s %s\n", c.Name, shortType(c.Type), c.Kind, c.Doc)
+		}
+	}
+}
+
+func shortType(t string) string {
+	if strings.HasPrefix(t, "STRUCT(action_type") {
+		return "ACTION_STATS[]"
+	}
+	return t
+}
+
+const helpText = `Statements are DuckDB SQL over virtual tables (.tables); end each with ";".
+  .tables            list the virtual tables
+  .schema [TABLE]    columns with type and kind (id, attribute, metric, breakdown, …)
+  .mode FORMAT       table, csv, json, jsonl, markdown
+  .help              this text
+  .quit              leave (or Ctrl-D)
+Ctrl-C cancels a running query and its API requests.
+`
