@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,17 @@ func (d *demo) one(t testing.TB, sql string) []string {
 	return r[0]
 }
 
+// dayList quotes every date from since to until, for an IN list.
+func dayList(since, until string) string {
+	from, _ := time.Parse(time.DateOnly, since)
+	to, _ := time.Parse(time.DateOnly, until)
+	var out []string
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		out = append(out, "'"+d.Format(time.DateOnly)+"'")
+	}
+	return strings.Join(out, ", ")
+}
+
 func day(offset int) string {
 	return time.Now().UTC().AddDate(0, 0, offset).Format(time.DateOnly)
 }
@@ -89,7 +101,7 @@ func (d *demo) truth(since, until string) sandbox.Totals {
 // sandbox's ground truth. Additive metrics must match exactly.
 func TestTotalsAgreeAcrossShapes(t *testing.T) {
 	d := newDemo(t)
-	since, until := day(-45), day(-15)
+	since, mid, until := day(-45), day(-30), day(-15)
 	want := d.truth(since, until)
 	if want.Impressions == 0 {
 		t.Fatal("sandbox has no data in range")
@@ -98,15 +110,27 @@ func TestTotalsAgreeAcrossShapes(t *testing.T) {
 	rng := fmt.Sprintf("date_start BETWEEN DATE '%s' AND DATE '%s'", since, until)
 	totals := "CAST(sum(s) * 100 AS BIGINT), sum(i), sum(c)"
 	shapes := map[string]string{
-		"plain":          fmt.Sprintf("SELECT CAST(sum(spend) * 100 AS BIGINT), sum(impressions), sum(clicks) FROM insights WHERE %s", rng),
-		"by day":         fmt.Sprintf("SELECT %s FROM (SELECT date_start, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1)", totals, rng),
-		"by country":     fmt.Sprintf("SELECT %s FROM (SELECT country, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1)", totals, rng),
-		"by campaign":    fmt.Sprintf("SELECT %s FROM (SELECT campaign_id, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1)", totals, rng),
-		"by age gender":  fmt.Sprintf("SELECT %s FROM (SELECT age, gender, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY ALL)", totals, rng),
-		"by placement":   fmt.Sprintf("SELECT %s FROM (SELECT publisher_platform, platform_position, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY ALL)", totals, rng),
-		"ad by day":      fmt.Sprintf("SELECT %s FROM (SELECT ad_id, date_start, spend s, impressions i, clicks c FROM insights WHERE %s)", totals, rng),
-		"cte":            fmt.Sprintf("WITH x AS (SELECT adset_name, spend s, impressions i, clicks c FROM insights WHERE %s) SELECT %s FROM x", rng, totals),
-		"join campaigns": fmt.Sprintf("SELECT %s FROM (SELECT i.spend s, i.impressions i, i.clicks c FROM insights i LEFT JOIN campaigns c ON c.id = i.campaign_id WHERE %s)", totals, strings.ReplaceAll(rng, "date_start", "i.date_start")),
+		"plain":                    fmt.Sprintf("SELECT CAST(sum(spend) * 100 AS BIGINT), sum(impressions), sum(clicks) FROM insights WHERE %s", rng),
+		"by day":                   fmt.Sprintf("SELECT %s FROM (SELECT date_start, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1)", totals, rng),
+		"by country":               fmt.Sprintf("SELECT %s FROM (SELECT country, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1)", totals, rng),
+		"by campaign":              fmt.Sprintf("SELECT %s FROM (SELECT campaign_id, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1)", totals, rng),
+		"by age gender":            fmt.Sprintf("SELECT %s FROM (SELECT age, gender, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY ALL)", totals, rng),
+		"by placement":             fmt.Sprintf("SELECT %s FROM (SELECT publisher_platform, platform_position, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY ALL)", totals, rng),
+		"ad by day":                fmt.Sprintf("SELECT %s FROM (SELECT ad_id, date_start, spend s, impressions i, clicks c FROM insights WHERE %s)", totals, rng),
+		"cte":                      fmt.Sprintf("WITH x AS (SELECT adset_name, spend s, impressions i, clicks c FROM insights WHERE %s) SELECT %s FROM x", rng, totals),
+		"window":                   fmt.Sprintf("SELECT DISTINCT CAST(sum(spend) OVER () * 100 AS BIGINT), sum(impressions) OVER (), sum(clicks) OVER () FROM insights WHERE %s", rng),
+		"scalar subqueries":        fmt.Sprintf("SELECT (SELECT CAST(sum(spend) * 100 AS BIGINT) FROM insights WHERE %[1]s), (SELECT sum(impressions) FROM insights WHERE %[1]s), (SELECT sum(clicks) FROM insights WHERE %[1]s)", rng),
+		"self-join of two periods": fmt.Sprintf("SELECT CAST((a.s + b.s) * 100 AS BIGINT), a.i + b.i, a.c + b.c FROM (SELECT sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE date_start >= '%[1]s' AND date_start < '%[2]s') a, (SELECT sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE date_start >= '%[2]s' AND date_start <= '%[3]s') b", since, mid, until),
+		"union all of two halves":  fmt.Sprintf("SELECT %[4]s FROM (SELECT spend s, impressions i, clicks c FROM insights WHERE date_start >= '%[1]s' AND date_start < '%[2]s' UNION ALL SELECT spend, impressions, clicks FROM insights WHERE date_start BETWEEN '%[2]s' AND '%[3]s')", since, mid, until, totals),
+		"monthly":                  fmt.Sprintf("SELECT %s FROM (SELECT date_start, spend s, impressions i, clicks c FROM insights WHERE %s AND time_increment = 'monthly')", totals, rng),
+		"weekly by campaign":       fmt.Sprintf("SELECT %s FROM (SELECT campaign_name, date_start, spend s, impressions i, clicks c FROM insights WHERE %s AND time_increment = 7)", totals, rng),
+		"in list of every day":     fmt.Sprintf("SELECT CAST(sum(spend) * 100 AS BIGINT), sum(impressions), sum(clicks) FROM insights WHERE date_start IN (%s)", dayList(since, until)),
+		"level option":             fmt.Sprintf("SELECT CAST(sum(spend) * 100 AS BIGINT), sum(impressions), sum(clicks) FROM insights WHERE %s AND level = 'ad'", rng),
+		"having keeps all":         fmt.Sprintf("SELECT %s FROM (SELECT adset_id, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1 HAVING sum(impressions) >= 0)", totals, rng),
+		"by region":                fmt.Sprintf("SELECT %s FROM (SELECT region, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY 1)", totals, rng),
+		"platform and device":      fmt.Sprintf("SELECT %s FROM (SELECT publisher_platform, device_platform, sum(spend) s, sum(impressions) i, sum(clicks) c FROM insights WHERE %s GROUP BY ALL)", totals, rng),
+		"every account named":      fmt.Sprintf("SELECT CAST(sum(spend) * 100 AS BIGINT), sum(impressions), sum(clicks) FROM insights WHERE %s AND account_id IN ('%s')", rng, strings.Join(d.sb.AccountIDs(), "','")),
+		"join campaigns":           fmt.Sprintf("SELECT %s FROM (SELECT i.spend s, i.impressions i, i.clicks c FROM insights i LEFT JOIN campaigns c ON c.id = i.campaign_id WHERE %s)", totals, strings.ReplaceAll(rng, "date_start", "i.date_start")),
 	}
 	for name, sql := range shapes {
 		t.Run(name, func(t *testing.T) {
@@ -183,5 +207,59 @@ func TestBadQueriesSendNoRequest(t *testing.T) {
 				t.Errorf("%d requests sent before the error %v", n, err)
 			}
 		})
+	}
+}
+
+// TestStatementsAroundQueries: COPY, CREATE TABLE AS and INSERT … SELECT
+// plan their inner query, and the data lands where DuckDB puts it.
+func TestStatementsAroundQueries(t *testing.T) {
+	d := newDemo(t)
+	since := day(-10)
+	want := d.truth(since, since)
+	path := filepath.Join(t.TempDir(), "out.parquet")
+	d.rows(t, fmt.Sprintf("COPY (SELECT campaign_id, sum(impressions) AS i FROM insights WHERE date_start = '%s' GROUP BY 1) TO '%s' (FORMAT parquet)", since, path))
+	got := d.one(t, fmt.Sprintf("SELECT sum(i) FROM read_parquet('%s')", path))
+	if got[0] != fmt.Sprint(want.Impressions) {
+		t.Errorf("parquet sum %s, want %d", got[0], want.Impressions)
+	}
+	d.rows(t, fmt.Sprintf("CREATE TABLE daily AS SELECT date_start, sum(clicks) AS c FROM insights WHERE date_start = '%s' GROUP BY 1", since))
+	d.rows(t, fmt.Sprintf("INSERT INTO daily SELECT date_start, sum(clicks) FROM insights WHERE date_start = '%s' GROUP BY 1", since))
+	got = d.one(t, "SELECT count(*), sum(c) FROM daily")
+	if got[0] != "2" || got[1] != fmt.Sprint(2*want.Clicks) {
+		t.Errorf("daily has %v, want 2 rows summing to %d", got, 2*want.Clicks)
+	}
+	// The table is DuckDB's now: reading it again sends no request.
+	d.sb.ResetRequests()
+	d.rows(t, "SELECT * FROM daily")
+	if n := len(d.sb.Requests()); n != 0 {
+		t.Errorf("reading a local table sent %d requests", n)
+	}
+}
+
+// TestLimitPushdownStopsPaging: ORDER BY metric LIMIT n on a bare scan asks
+// the API to sort and reads one short page per account, and still returns
+// the same rows as sorting everything locally.
+func TestLimitPushdownStopsPaging(t *testing.T) {
+	d := newDemo(t)
+	rng := fmt.Sprintf("date_start BETWEEN '%s' AND '%s'", day(-20), day(-5))
+	pushed := d.rows(t, fmt.Sprintf("SELECT ad_id, spend FROM insights WHERE %s ORDER BY spend DESC LIMIT 7", rng))
+	var reqs []sandbox.Request
+	for _, r := range d.sb.Requests() {
+		if strings.HasSuffix(r.Path, "/insights") {
+			reqs = append(reqs, r)
+		}
+	}
+	d.sb.ResetRequests()
+	local := d.rows(t, fmt.Sprintf("SELECT ad_id, spend FROM (SELECT ad_id, spend FROM insights WHERE %s) ORDER BY spend DESC, ad_id LIMIT 7", rng))
+	if fmt.Sprint(pushed) != fmt.Sprint(local) {
+		t.Errorf("pushed LIMIT gave\n%v\nlocal sort gave\n%v", pushed, local)
+	}
+	if len(reqs) != len(d.sb.AccountIDs()) {
+		t.Errorf("%d requests, want one short page per account", len(reqs))
+	}
+	for _, r := range reqs {
+		if r.Params["sort"] != `["spend_descending"]` || r.Params["limit"] != "7" {
+			t.Errorf("request params %v lack sort and limit", r.Params)
+		}
 	}
 }

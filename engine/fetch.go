@@ -164,20 +164,19 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 	}
 	sent := 0
 	emit := func(raw json.RawMessage) error {
-		if sc.Limit > 0 && sent >= sc.Limit {
-			return errEnough
-		}
-		sent++
 		row, err := decodeRow(raw, fields)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		select {
 		case out <- row:
-			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		if sent++; sc.Limit > 0 && sent >= sc.Limit {
+			return errEnough // do not ask for the next page
+		}
+		return nil
 	}
 	if !strings.Contains(path, "/") { // a node, not an edge: one object
 		var raw json.RawMessage

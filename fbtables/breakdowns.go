@@ -106,3 +106,60 @@ func closestOr(name string, all []string) []string {
 	}
 	return []string{"age", "gender", "country", "region", "publisher_platform", "platform_position", "device_platform"}
 }
+
+// fieldRule is a set of fields the API refuses alongside a breakdown
+// (reference §2.4). A pattern ending in * matches a prefix.
+type fieldRule struct {
+	breakdowns []string // any of these; empty means any breakdown at all
+	fields     []string
+	why        string
+}
+
+var hourly = []string{"hourly_stats_aggregated_by_advertiser_time_zone", "hourly_stats_aggregated_by_audience_time_zone"}
+
+var fieldRules = []fieldRule{
+	{hourly, []string{"reach", "frequency", "cpp", "unique_*", "cost_per_unique_*", "video_*"},
+		"hourly breakdowns return no reach, frequency, unique or video metrics"},
+	{nil, []string{"app_store_clicks", "newsfeed_avg_position", "newsfeed_clicks", "relevance_score", "newsfeed_impressions"},
+		"the API serves it only without breakdowns"},
+	{[]string{"region"}, []string{"video_avg_time_watched_actions", "video_p25_watched_actions", "video_p50_watched_actions",
+		"video_p75_watched_actions", "video_p95_watched_actions", "video_p100_watched_actions"}, "the region breakdown does not support it"},
+	{[]string{"dma"}, []string{"estimated_ad_recall_rate", "video_thruplay_watched_actions"}, "the dma breakdown does not support it"},
+}
+
+// ValidateFields checks requested fields against the breakdowns, naming
+// the field, the breakdown and why they cannot go together.
+func ValidateFields(fields, breakdowns []string) error {
+	if len(breakdowns) == 0 {
+		return nil
+	}
+	for _, r := range fieldRules {
+		bd := ""
+		for _, b := range breakdowns {
+			if len(r.breakdowns) == 0 || contains(r.breakdowns, b) {
+				bd = b
+				break
+			}
+		}
+		if bd == "" {
+			continue
+		}
+		for _, f := range fields {
+			for _, pat := range r.fields {
+				if f == pat || (strings.HasSuffix(pat, "*") && strings.HasPrefix(f, strings.TrimSuffix(pat, "*"))) {
+					return fmt.Errorf("%s cannot be requested with the %s breakdown: %s; query it in a separate statement without that breakdown", f, bd, r.why)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

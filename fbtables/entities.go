@@ -59,7 +59,7 @@ func Campaigns() *Table {
 		moneyCol("spend_cap", "spend cap"),
 		attrCol("special_ad_categories", "VARCHAR[]", LevelNone, "special ad categories"),
 		timeCol("created_time", "creation time"),
-		timeCol("updated_time", "last update time"),
+		filterable(timeCol("updated_time", "last update time"), "updated_time"),
 		timeCol("start_time", "start time"),
 		timeCol("stop_time", "stop time"),
 	}), "id", "account_id", "name", "status", "effective_status", "objective", "daily_budget", "lifetime_budget", "created_time")}
@@ -83,7 +83,7 @@ func Adsets() *Table {
 		attrCol("targeting", "JSON", LevelNone, "targeting spec"),
 		attrCol("promoted_object", "JSON", LevelNone, "promoted object"),
 		timeCol("created_time", "creation time"),
-		timeCol("updated_time", "last update time"),
+		filterable(timeCol("updated_time", "last update time"), "updated_time"),
 		timeCol("start_time", "start time"),
 		timeCol("end_time", "end time"),
 	}), "id", "account_id", "campaign_id", "name", "status", "effective_status", "optimization_goal", "daily_budget", "created_time")}
@@ -100,7 +100,7 @@ func Ads() *Table {
 	}, statusCols(LevelNone), []Column{
 		attrCol("creative", "JSON", LevelNone, "creative reference ({\"id\": …})"),
 		timeCol("created_time", "creation time"),
-		timeCol("updated_time", "last update time"),
+		filterable(timeCol("updated_time", "last update time"), "updated_time"),
 	}), "id", "account_id", "campaign_id", "adset_id", "name", "status", "effective_status", "created_time")}
 }
 

@@ -27,9 +27,14 @@ type pushedFilters struct {
 // (`=`, `IN`), names (`=`, `LIKE`, `ILIKE`) and metric thresholds. Every
 // conjunct also stays in the SQL DuckDB runs, so a pushed filter that
 // matches a superset (LIKE as STARTS_WITH) is still exact in the result.
-func pushFilters(sb *scanBuild, w *walker) pushedFilters {
+func pushFilters(sb *scanBuild, w *walker, in Input) pushedFilters {
 	var pf pushedFilters
 	for _, c := range sb.where {
+		if f, ok := updatedSinceFilter(c, sb, w, in); ok {
+			pf.filters = append(pf.filters, f)
+			sb.handle(c, false)
+			continue
+		}
 		if f, exact, ok := stringFilter(c, sb, w); ok {
 			pf.filters = append(pf.filters, f)
 			sb.handle(c, exact)
@@ -142,6 +147,31 @@ func likeParts(pat string) (prefix, longest string) {
 		}
 	}
 	return prefix, longest
+}
+
+// updatedSinceFilter pushes `updated_time > constant` (or >=) on entity
+// tables as filtering updated_time GREATER_THAN <unix seconds>. The bound is
+// moved a day earlier so that time-zone readings of the constant can only
+// widen the fetch; DuckDB applies the exact comparison.
+func updatedSinceFilter(c node, sb *scanBuild, w *walker, in Input) (filter, bool) {
+	if sb.table.Insights || str(c, "class") != "COMPARISON" {
+		return filter{}, false
+	}
+	l, r, op := child(c, "left"), child(c, "right"), str(c, "type")
+	if str(l, "class") != "COLUMN_REF" {
+		l, r, op = r, l, flip(op)
+	}
+	col := scanColumn(l, sb, w)
+	if col == nil || col.Filter == "" || col.Type != "TIMESTAMPTZ" ||
+		(op != "COMPARE_GREATERTHAN" && op != "COMPARE_GREATERTHANOREQUALTO") {
+		return filter{}, false
+	}
+	b, ok := foldBound(r, in)
+	if !ok {
+		return filter{}, false
+	}
+	since := b.date.Add(-day).Unix()
+	return filter{Field: col.Filter, Operator: "GREATER_THAN", Value: since}, true
 }
 
 // thresholdOps maps comparisons to the API's filtering operators.

@@ -26,7 +26,7 @@ type goldenCase struct {
 	want string
 }
 
-func readGolden(t *testing.T, path string) []goldenCase {
+func readGolden(t testing.TB, path string) []goldenCase {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

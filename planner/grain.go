@@ -23,7 +23,7 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 			return nil, err
 		}
 	}
-	pf := pushFilters(sb, w)
+	pf := pushFilters(sb, w, in)
 	if pf.accounts != nil {
 		scan.Accounts = pf.accounts
 	}
@@ -88,6 +88,9 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 	}
 	scan.Options["level"] = level.String()
 	if err := fbtables.ValidateBreakdowns(breakdowns); err != nil {
+		return &Error{Table: "insights", Reason: err.Error()}
+	}
+	if err := fbtables.ValidateFields(fields, breakdowns); err != nil {
 		return &Error{Table: "insights", Reason: err.Error()}
 	}
 

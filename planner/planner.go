@@ -85,6 +85,9 @@ func findQuery(stmt string, fe Frontend) (span, node, error) {
 	if !errors.As(err, &pe) || pe.Type != "not implemented" {
 		return span{}, nil, err
 	}
+	if !wrapsQuery[firstWord(stmt)] {
+		return span{}, nil, nil
+	}
 	for _, c := range queryCandidates(stmt) {
 		if ast, err := serialize(stmt[c.start:c.end], fe); err == nil {
 			return c, ast, nil
@@ -92,6 +95,11 @@ func findQuery(stmt string, fe Frontend) (span, node, error) {
 	}
 	return span{}, nil, nil
 }
+
+// wrapsQuery are the statements whose inner query the planner plans: COPY
+// (q) TO, CREATE TABLE/VIEW … AS q, INSERT INTO t q. Any other statement
+// that names a virtual table (DROP TABLE insights) is rejected.
+var wrapsQuery = map[string]bool{"COPY": true, "CREATE": true, "INSERT": true}
 
 // serialize parses one statement and returns its query node.
 func serialize(sql string, fe Frontend) (node, error) {

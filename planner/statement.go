@@ -142,7 +142,7 @@ func queryCandidates(stmt string) []span {
 					break
 				}
 			}
-		case "SELECT", "WITH", "FROM", "VALUES", "TABLE":
+		case "SELECT", "WITH", "FROM", "VALUES":
 			if i == 0 {
 				continue
 			}

@@ -230,3 +230,37 @@ func TestStandaloneSandbox(t *testing.T) {
 		t.Fatalf("no insights request in the log:\n%s", log)
 	}
 }
+
+// TestExplainJSON: scripts read EXPLAIN as JSON: requests with table, path
+// and params, and the SQL DuckDB will run. Nothing is fetched.
+func TestExplainJSON(t *testing.T) {
+	r := fbsql(t, "", nil, "--demo", "--format", "json", "-e",
+		"EXPLAIN SELECT i.campaign_name, c.objective, sum(i.spend) FROM insights i JOIN campaigns c ON c.id = i.campaign_id WHERE i.date_start >= current_date - 7 GROUP BY ALL")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var plan struct {
+		Requests []struct {
+			Table  string
+			Path   string
+			Params map[string]string
+		}
+		SQL string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+	}
+	if len(plan.Requests) != 2 || plan.Requests[0].Table != "insights" || plan.Requests[1].Table != "campaigns" {
+		t.Fatalf("requests: %+v", plan.Requests)
+	}
+	ins := plan.Requests[0]
+	if ins.Path != "act_{account}/insights" || ins.Params["level"] != "campaign" || ins.Params["fields"] != "account_id,campaign_id,campaign_name,spend" {
+		t.Errorf("insights request: %+v", ins)
+	}
+	if !strings.Contains(ins.Params["time_range"], dayOffset(-7)) {
+		t.Errorf("time_range %q does not start 7 days ago", ins.Params["time_range"])
+	}
+	if !strings.Contains(plan.SQL, "fb_insights_0 i JOIN fb_campaigns_0 c") {
+		t.Errorf("sql: %s", plan.SQL)
+	}
+}
