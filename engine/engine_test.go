@@ -263,3 +263,21 @@ func TestLimitPushdownStopsPaging(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionColumnsKeepTheirLiteral: an option written in any accepted
+// spelling still sets the request and survives DuckDB's re-check of the
+// same predicate (the loaded column holds the literal as written).
+func TestOptionColumnsKeepTheirLiteral(t *testing.T) {
+	d := newDemo(t)
+	since := day(-6)
+	want := d.truth(since, since)
+	got := d.one(t, fmt.Sprintf("SELECT sum(impressions), count(DISTINCT level), any_value(level) FROM insights WHERE date_start = '%s' AND level = 'Campaign' AND attribution_windows = '7d_click, 1d_view' AND time_increment = 1", since))
+	if got[0] != fmt.Sprint(want.Impressions) || got[2] != "Campaign" {
+		t.Fatalf("got %v, want %d impressions at level 'Campaign'", got, want.Impressions)
+	}
+	for _, r := range d.sb.Requests() {
+		if strings.HasSuffix(r.Path, "/insights") && (r.Params["level"] != "campaign" || r.Params["action_attribution_windows"] != `["7d_click","1d_view"]`) {
+			t.Errorf("request params %v", r.Params)
+		}
+	}
+}

@@ -64,7 +64,7 @@ func stageFields(sc *planner.Scan) []stageField {
 	var out []stageField
 	for _, c := range sc.Columns {
 		if c.Kind == fbtables.KindOption {
-			out = append(out, stageField{name: c.Name, constant: sc.Options[c.Name]})
+			out = append(out, stageField{name: c.Name, constant: sc.OptionText[c.Name]})
 			continue
 		}
 		out = append(out, stageField{name: c.Name, apiField: c.APIField()})

@@ -48,6 +48,7 @@ func Insights() *Table {
 			optionCol("level", "WHERE level = 'account'|'campaign'|'adset'|'ad' sets the row level"),
 			optionCol("time_increment", "WHERE time_increment = 1..90|'monthly'|'all_days' sets the time slice"),
 			optionCol("date_preset", "WHERE date_preset = 'last_7d' etc. sets the range when no date predicate does"),
+			optionCol("attribution_windows", "WHERE attribution_windows = '7d_click,1d_view' sets action_attribution_windows"),
 		}, "account_id", "account_name", "date_start", "date_stop", "impressions", "clicks", "spend",
 			"reach", "frequency", "ctr", "cpc", "cpm"),
 	}

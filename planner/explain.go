@@ -33,7 +33,7 @@ func (s *Statement) String() string {
 			fmt.Fprintf(&b, " AS %s", sc.Alias)
 		}
 		fmt.Fprintf(&b, " → %s\n", sc.Temp)
-		fmt.Fprintf(&b, "  GET %s\n", sc.Path)
+		fmt.Fprintf(&b, "  GET %s (sync, paged)\n", sc.Path)
 		if sc.Accounts != nil {
 			fmt.Fprintf(&b, "    accounts: %s\n", strings.Join(sc.Accounts, ", "))
 		}
@@ -72,6 +72,7 @@ type ExplainRequest struct {
 	Params   map[string]any `json:"params"`
 	Columns  []string       `json:"columns"`
 	Limit    int            `json:"limit,omitempty"`
+	Async    bool           `json:"async"`
 	Notes    []string       `json:"notes,omitempty"`
 }
 

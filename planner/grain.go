@@ -11,9 +11,9 @@ import (
 // requests: the grain rule (level, breakdowns, time slice), the fields, the
 // time range and the pushed filters.
 func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
-	scan := &Scan{Table: sb.table, Alias: sb.alias, Options: map[string]string{}}
+	scan := &Scan{Table: sb.table, Alias: sb.alias, Options: map[string]string{}, OptionText: map[string]string{}}
 	sb.scan = scan
-	if err := pushOptions(sb, w, scan.Options); err != nil {
+	if err := pushOptions(sb, w, scan.Options, scan.OptionText); err != nil {
 		return nil, err
 	}
 	var tr timeRange
@@ -56,6 +56,11 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range scan.Options {
+		if _, set := scan.OptionText[k]; !set {
+			scan.OptionText[k] = v
+		}
 	}
 	pushLimit(sb, w, scan)
 	return scan, nil
@@ -117,6 +122,9 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 	scan.Params = append(scan.Params, timeParams...)
 	if timeParams[0].Key != "time_ranges" {
 		scan.Params = append(scan.Params, Param{"time_increment", increment})
+	}
+	if w := scan.Options["attribution_windows"]; w != "" {
+		scan.Params = append(scan.Params, Param{"action_attribution_windows", strings.Split(w, ",")})
 	}
 	if len(pf.filters) > 0 {
 		for i := range pf.filters {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,27 @@ import (
 var datePresets = strings.Fields(`today yesterday this_month last_month this_quarter maximum data_maximum
 last_3d last_7d last_14d last_28d last_30d last_90d last_week_mon_sun last_week_sun_sat last_quarter
 last_year this_week_mon_today this_week_sun_today this_year`)
+
+// attributionWindows are the API's action_attribution_windows values (reference §1.3).
+var attributionWindows = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`1d_view 7d_view 28d_view 1d_click 7d_click 28d_click 1d_ev dda default
+		7d_view_first_conversion 28d_view_first_conversion 7d_view_all_conversions 28d_view_all_conversions
+		skan_view skan_click skan_click_second_postback skan_view_second_postback skan_click_third_postback
+		skan_view_third_postback`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // optionValue checks the value given to an option pseudo-column.
 func optionValue(name, v string) (string, error) {
@@ -33,6 +55,17 @@ func optionValue(name, v string) (string, error) {
 		}
 		return "", &Error{Table: "insights", Column: name, Reason: fmt.Sprintf("time_increment %q is not valid", v),
 			Hint: "use a number of days from 1 to 90, 'monthly' or 'all_days'"}
+	case "attribution_windows":
+		var ws []string
+		for _, w := range strings.Split(v, ",") {
+			w = strings.ToLower(strings.TrimSpace(w))
+			if !attributionWindows[w] {
+				return "", &Error{Table: "insights", Column: name, Reason: fmt.Sprintf("attribution window %q is not valid", w),
+					Hint: "use a comma-separated list of " + strings.Join(sortedKeys(attributionWindows), ", ")}
+			}
+			ws = append(ws, w)
+		}
+		return strings.Join(ws, ","), nil
 	case "date_preset":
 		lv := strings.ToLower(v)
 		for _, p := range datePresets {
@@ -49,7 +82,7 @@ func optionValue(name, v string) (string, error) {
 // pushOptions reads `option = constant` conjuncts. Any other use of an
 // option column is an error: an option is a request setting, and under OR
 // or NOT it would have no single value.
-func pushOptions(sb *scanBuild, w *walker, opts map[string]string) error {
+func pushOptions(sb *scanBuild, w *walker, opts, text map[string]string) error {
 	for _, c := range sb.where {
 		if str(c, "type") != "COMPARE_EQUAL" {
 			continue
@@ -62,10 +95,11 @@ func pushOptions(sb *scanBuild, w *walker, opts map[string]string) error {
 		if err != nil {
 			return err
 		}
-		if prev, dup := opts[col.Name]; dup && prev != v {
-			return &Error{Table: sb.table.Name, Column: col.Name, Reason: fmt.Sprintf("%s is set twice (%s and %s)", col.Name, prev, v)}
+		if prev, dup := text[col.Name]; dup && prev != val {
+			return &Error{Table: sb.table.Name, Column: col.Name, Reason: fmt.Sprintf("%s is set twice ('%s' and '%s')", col.Name, prev, val),
+				Hint: "set each option once"}
 		}
-		opts[col.Name] = v
+		opts[col.Name], text[col.Name] = v, val
 		markPushed(sb, c)
 		sb.handle(c, true)
 	}

@@ -57,8 +57,13 @@ type Scan struct {
 	Temp string
 	// Columns are the columns loaded into Temp, in order.
 	Columns []*fbtables.Column
-	// Options holds the value of each option pseudo-column loaded as a constant.
+	// Options holds the effective value of each option (level,
+	// time_increment, …), normalized as the API takes it.
 	Options map[string]string
+	// OptionText is the value each option column holds when loaded: the
+	// literal the query compared it with, so that DuckDB's re-check of
+	// `level = 'Campaign'` is true; the effective value otherwise.
+	OptionText map[string]string
 	// Accounts restricts the accounts queried (bare ids); nil means all selected accounts.
 	Accounts []string
 	// Path is the request path with {account} standing for each account id.
