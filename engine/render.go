@@ -64,43 +64,46 @@ func renderCSV(w io.Writer, res *Result) (int, error) {
 	if err := cw.Write(res.Columns); err != nil {
 		return 0, err
 	}
-	n := 0
 	rec := make([]string, len(res.Columns))
-	for {
-		row, err := res.Next()
-		if err != nil {
-			return n, &QueryError{Err: err}
-		}
-		if row == nil {
-			break
-		}
+	n, err := res.each(func(row []any) error {
 		for i, v := range row {
 			rec[i] = textValue(v, res.Types[i])
 		}
-		if err := cw.Write(rec); err != nil {
-			return n, err
-		}
-		n++
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return n, err
 	}
 	cw.Flush()
 	return n, cw.Error()
 }
 
-func renderJSON(w io.Writer, res *Result, lines bool) (int, error) {
+// each calls fn for every remaining row and counts them.
+func (r *Result) each(fn func(row []any) error) (int, error) {
 	n := 0
+	for {
+		row, err := r.Next()
+		if err != nil {
+			return n, &QueryError{Err: err}
+		}
+		if row == nil {
+			return n, nil
+		}
+		if err := fn(row); err != nil {
+			return n, err
+		}
+		n++
+	}
+}
+
+func renderJSON(w io.Writer, res *Result, lines bool) (int, error) {
+	written := 0 // rows so far, to choose the separator
 	if !lines {
 		if _, err := io.WriteString(w, "["); err != nil {
 			return 0, err
 		}
 	}
-	for {
-		row, err := res.Next()
-		if err != nil {
-			return n, &QueryError{Err: err}
-		}
-		if row == nil {
-			break
-		}
+	n, err := res.each(func(row []any) error {
 		var b bytes.Buffer
 		b.WriteString("{")
 		for i, v := range row {
@@ -112,7 +115,7 @@ func renderJSON(w io.Writer, res *Result, lines bool) (int, error) {
 			b.WriteString(":")
 			val, err := json.Marshal(jsonValue(v, res.Types[i]))
 			if err != nil {
-				return n, fmt.Errorf("encode %s: %w", res.Columns[i], err)
+				return fmt.Errorf("encode %s: %w", res.Columns[i], err)
 			}
 			b.Write(val)
 		}
@@ -121,15 +124,17 @@ func renderJSON(w io.Writer, res *Result, lines bool) (int, error) {
 		switch {
 		case lines:
 			suffix = "\n"
-		case n == 0:
+		case written == 0:
 			prefix = "\n"
 		default:
 			prefix = ",\n"
 		}
-		if _, err := io.WriteString(w, prefix+b.String()+suffix); err != nil {
-			return n, err
-		}
-		n++
+		written++
+		_, err := io.WriteString(w, prefix+b.String()+suffix)
+		return err
+	})
+	if err != nil {
+		return n, err
 	}
 	if !lines {
 		end := "]\n"
@@ -148,14 +153,7 @@ const nullText = "NULL"
 
 func renderTable(w io.Writer, res *Result, markdown bool) (int, error) {
 	var rows [][]string
-	for {
-		row, err := res.Next()
-		if err != nil {
-			return 0, &QueryError{Err: err}
-		}
-		if row == nil {
-			break
-		}
+	if _, err := res.each(func(row []any) error {
 		rec := make([]string, len(row))
 		for i, v := range row {
 			if v == nil {
@@ -165,6 +163,9 @@ func renderTable(w io.Writer, res *Result, markdown bool) (int, error) {
 			rec[i] = textValue(v, res.Types[i])
 		}
 		rows = append(rows, rec)
+		return nil
+	}); err != nil {
+		return 0, err
 	}
 	aligns := make([]tw.Align, len(res.Columns))
 	for i, t := range res.Types {
