@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -143,15 +144,27 @@ func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error)
 // Exec runs every statement of a script in order, handing each result to
 // emit before running the next; it stops at the first error.
 func (e *Engine) Exec(ctx context.Context, script string, emit func(*Result) error) error {
+	return e.ExecWith(ctx, script, ExecOptions{}, emit)
+}
+
+// ExecOptions change where results go.
+type ExecOptions struct {
+	// Parquet, when set, writes each query's rows to this file with
+	// DuckDB's COPY … (FORMAT parquet) instead of handing them to emit.
+	Parquet string
+}
+
+// ExecWith is Exec with options.
+func (e *Engine) ExecWith(ctx context.Context, script string, o ExecOptions, emit func(*Result) error) error {
 	for _, text := range planner.SplitStatements(script) {
-		if err := e.execOne(ctx, text, emit); err != nil {
+		if err := e.execOne(ctx, text, o, emit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) execOne(ctx context.Context, text string, emit func(*Result) error) error {
+func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit func(*Result) error) error {
 	start := time.Now()
 	reqBefore := e.requests.Load()
 	p, err := e.Plan(ctx, text)
@@ -185,6 +198,13 @@ func (e *Engine) execOne(ctx context.Context, text string, emit func(*Result) er
 			return err
 		}
 		fetched += n
+	}
+	if o.Parquet != "" && st.Query {
+		q := fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", st.SQL, strings.ReplaceAll(o.Parquet, "'", "''"))
+		if _, err := e.conn.ExecContext(ctx, q); err != nil {
+			return &QueryError{Err: err}
+		}
+		return nil
 	}
 	rows, err := e.conn.QueryContext(ctx, st.SQL)
 	if err != nil {

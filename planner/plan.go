@@ -43,6 +43,9 @@ type Statement struct {
 	SQL string
 	// Explain is true for EXPLAIN statements: print the plan, run nothing.
 	Explain bool
+	// Query is true when the statement is a query that returns rows (a
+	// SELECT, not COPY or CREATE … AS).
+	Query bool
 	// Scans are the virtual table references, in order of appearance.
 	Scans []*Scan
 }

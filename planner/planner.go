@@ -48,6 +48,7 @@ func planStatement(text string, in Input) (*Statement, error) {
 		}
 		return st, nil
 	}
+	st.Query = q.start == 0 && q.end == len(body)
 	w := newWalker(in.Catalog)
 	w.query(ast, nil)
 	if w.err != nil {

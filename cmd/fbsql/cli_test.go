@@ -264,3 +264,79 @@ func TestExplainJSON(t *testing.T) {
 		t.Errorf("sql: %s", plan.SQL)
 	}
 }
+
+// TestOutputFileFormats: -o picks the format from the extension; every
+// file reads back (parquet through DuckDB itself).
+func TestOutputFileFormats(t *testing.T) {
+	dir := t.TempDir()
+	sql := fmt.Sprintf("SELECT campaign_id, sum(clicks) AS clicks FROM insights WHERE date_start = '%s' GROUP BY 1 ORDER BY 1", dayOffset(-4))
+	want := fbsql(t, "", nil, "--demo", "--format", "csv", "-e", sql)
+	if want.code != 0 {
+		t.Fatal(want.stderr)
+	}
+	wantRows := strings.Count(want.stdout, "\n") - 1
+	for _, ext := range []string{"csv", "json", "jsonl", "md", "parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			path := filepath.Join(dir, "out."+ext)
+			r := fbsql(t, "", nil, "--demo", "-o", path, "-e", sql)
+			if r.code != 0 || r.stdout != "" {
+				t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows int
+			switch ext {
+			case "csv":
+				if string(b) != want.stdout {
+					t.Errorf("csv file differs from stdout csv")
+				}
+				rows = wantRows
+			case "json":
+				var v []map[string]any
+				if err := json.Unmarshal(b, &v); err != nil {
+					t.Fatal(err)
+				}
+				rows = len(v)
+			case "jsonl":
+				for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+					var v map[string]any
+					if err := json.Unmarshal([]byte(l), &v); err != nil {
+						t.Fatal(err)
+					}
+					rows++
+				}
+			case "md":
+				rows = strings.Count(string(b), "\n") - 2
+			case "parquet":
+				back := fbsql(t, "", nil, "--demo", "--format", "csv", "-e", fmt.Sprintf("SELECT * FROM read_parquet('%s') ORDER BY 1", path))
+				if back.stdout != want.stdout {
+					t.Errorf("parquet reads back as\n%s\nwant\n%s", back.stdout, want.stdout)
+				}
+				rows = wantRows
+			}
+			if rows != wantRows {
+				t.Errorf("%d rows in %s, want %d", rows, ext, wantRows)
+			}
+		})
+	}
+	r := fbsql(t, "", nil, "--demo", "-o", filepath.Join(dir, "out.xls"), "-e", "SELECT 1")
+	if r.code != 2 || !strings.Contains(r.stderr, ".parquet") {
+		t.Errorf("unknown extension: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestBail: without --bail a failing statement is reported and the rest
+// run (exit 1); with --bail nothing after it runs.
+func TestBail(t *testing.T) {
+	script := "SELECT 1 AS a; SELECT nope FROM insights; SELECT 3 AS c;"
+	r := fbsql(t, "", nil, "--demo", "--format", "csv", "-e", script)
+	if r.code != 1 || !strings.Contains(r.stdout, "c\n3\n") || !strings.Contains(r.stderr, `unknown column "nope"`) {
+		t.Errorf("default: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = fbsql(t, "", nil, "--demo", "--bail", "--format", "csv", "-e", script)
+	if r.code != 1 || strings.Contains(r.stdout, "c\n3") || !strings.Contains(r.stdout, "a\n1\n") {
+		t.Errorf("--bail: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/fbsql/fbsql/engine"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
+	"github.com/fbsql/fbsql/planner"
 	"github.com/fbsql/fbsql/repl"
 )
 
@@ -39,13 +41,21 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type options struct {
-	exec     string
-	file     string
-	format   string
-	demo     bool
-	accounts listFlag
-	graphURL string
-	version  string
+	exec      string
+	file      string
+	format    string
+	demo      bool
+	accounts  listFlag
+	graphURL  string
+	version   string
+	output    string
+	bail      bool
+	formatSet bool
+}
+
+// formatByExtension picks the output format of -o FILE.
+var formatByExtension = map[string]string{
+	".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "markdown", ".parquet": "parquet", ".txt": "table",
 }
 
 // run is the whole program: it maps errors to exit statuses so main stays trivial.
@@ -63,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Var(&o.accounts, "account", "ad account id to query, with or without act_ (repeatable; default $FB_ACCOUNT_IDS, else every account the token reads)")
 	fs.StringVar(&o.graphURL, "graph-url", "", "Graph API base URL (default "+graph.DefaultBaseURL+"; http only to loopback)")
 	fs.StringVar(&o.version, "api-version", graph.DefaultVersion, "Graph API version")
+	fs.StringVar(&o.output, "o", "", "write results to this file; the format follows its extension (.csv .json .jsonl .md .parquet)")
+	fs.BoolVar(&o.bail, "bail", false, "stop at the first failing statement (default: report it, run the rest, exit 1)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
 		fmt.Fprintf(stderr, "       fbsql -e \"SELECT …\" [flags]   run statements\n")
@@ -76,6 +88,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitUsage
 	}
+	fs.Visit(func(f *flag.Flag) { o.formatSet = o.formatSet || f.Name == "format" })
 	if fs.NArg() > 0 {
 		return report(stderr, &usageError{fmt.Sprintf("unexpected argument %q; pass SQL with -e \"…\" or -f FILE", fs.Arg(0))})
 	}
@@ -83,6 +96,29 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer) error {
+	var exec engine.ExecOptions
+	if o.output != "" {
+		ext := strings.ToLower(filepath.Ext(o.output))
+		f, ok := formatByExtension[ext]
+		switch {
+		case o.formatSet:
+		case ok:
+			o.format = f
+		default:
+			return &usageError{fmt.Sprintf("-o %s: cannot tell the format from %q; use one of .csv .json .jsonl .md .parquet or add --format", o.output, ext)}
+		}
+		if o.format == "parquet" {
+			exec.Parquet = o.output
+			o.format = "csv" // nothing is rendered: DuckDB writes the file
+		} else {
+			file, err := os.Create(o.output)
+			if err != nil {
+				return &usageError{fmt.Sprintf("-o: %v", err)}
+			}
+			defer file.Close()
+			stdout = file
+		}
+	}
 	if !engine.ValidFormat(o.format) {
 		return &usageError{fmt.Sprintf("unknown --format %q; use one of %s", o.format, strings.Join(engine.Formats, ", "))}
 	}
@@ -120,11 +156,27 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return eng.Exec(ctx, script, func(res *engine.Result) error {
-		_, err := engine.Render(stdout, o.format, res)
-		return err
-	})
+	var failed error
+	for _, stmt := range planner.SplitStatements(script) {
+		err := eng.ExecWith(ctx, stmt, exec, func(res *engine.Result) error {
+			_, err := engine.Render(stdout, o.format, res)
+			return err
+		})
+		if err == nil {
+			continue
+		}
+		if o.bail || ctx.Err() != nil {
+			return err
+		}
+		// Like psql and sqlite3 without -bail: report, go on, fail at the end.
+		fmt.Fprintf(stderr, "error: %s\n", err)
+		failed = errReported
+	}
+	return failed
 }
+
+// errReported is a failure already printed; it only sets the exit status.
+var errReported = errors.New("one or more statements failed")
 
 // engineConfig reads the token, accounts and API location from flags and
 // environment; with --demo it starts the sandbox on a loopback port.
@@ -163,6 +215,9 @@ func engineConfig(o options) (engine.Config, func(), error) {
 func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, errReported) {
+		return exitError
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "interrupted")
