@@ -32,10 +32,8 @@ const (
 
 // Run reads statements until Ctrl-D or .quit.
 func Run(ctx context.Context, eng *engine.Engine, o Options) error {
-	sh := &shell{eng: eng, out: o.Out, errw: o.Err, format: o.Format}
-	if sh.format == "" {
-		sh.format = "table"
-	}
+	sh := newShell(eng, o)
+	defer sh.closeOutput()
 	line := liner.NewLiner()
 	defer line.Close()
 	line.SetCtrlCAborts(true)
@@ -79,7 +77,7 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 		}
 		if buf.Len() == 0 && strings.HasPrefix(strings.TrimSpace(text), ".") {
 			line.AppendHistory(text)
-			if quit := sh.dot(strings.TrimSpace(text)); quit {
+			if quit := sh.dot(ctx, strings.TrimSpace(text)); quit {
 				return nil
 			}
 			continue
@@ -100,10 +98,29 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 
 // shell is the state dot commands change.
 type shell struct {
-	eng    *engine.Engine
-	out    io.Writer
-	errw   io.Writer
-	format string
+	eng     *engine.Engine
+	stdout  io.Writer // the terminal
+	out     io.Writer // where results go: stdout or the .output file
+	file    *os.File  // the .output file, if any
+	errw    io.Writer
+	format  string
+	timer   bool
+	explain bool
+}
+
+func newShell(eng *engine.Engine, o Options) *shell {
+	sh := &shell{eng: eng, stdout: o.Out, out: o.Out, errw: o.Err, format: o.Format}
+	if sh.format == "" {
+		sh.format = "table"
+	}
+	return sh
+}
+
+func (sh *shell) closeOutput() {
+	if sh.file != nil {
+		sh.file.Close()
+		sh.file, sh.out = nil, sh.stdout
+	}
 }
 
 // run executes statements; Ctrl-C cancels them and returns to the prompt.
@@ -120,10 +137,19 @@ func (sh *shell) run(ctx context.Context, stmt string) {
 		case <-qctx.Done():
 		}
 	}()
+	var last *engine.Result
 	err := sh.eng.Exec(qctx, stmt, func(res *engine.Result) error {
+		last = res
+		if sh.explain && !res.Plan.Explain && len(res.Plan.Scans) > 0 {
+			fmt.Fprint(sh.errw, res.Plan.String())
+		}
 		_, err := engine.Render(sh.out, sh.format, res)
 		return err
 	})
+	if sh.timer && last != nil {
+		st := last.Stats
+		fmt.Fprintf(sh.errw, "Run Time: %.3f s, API requests: %d, rows fetched: %d\n", st.Elapsed.Seconds(), st.Requests, st.RowsFetched)
+	}
 	switch {
 	case err == nil:
 	case qctx.Err() != nil:
@@ -134,9 +160,49 @@ func (sh *shell) run(ctx context.Context, stmt string) {
 }
 
 // dot runs a dot command; it reports whether the shell should exit.
-func (sh *shell) dot(cmd string) bool {
+func (sh *shell) dot(ctx context.Context, cmd string) bool {
 	f := strings.Fields(cmd)
 	switch f[0] {
+	case ".timer", ".explain":
+		if len(f) != 2 || (f[1] != "on" && f[1] != "off") {
+			fmt.Fprintf(sh.errw, "usage: %s on|off\n", f[0])
+			break
+		}
+		if f[0] == ".timer" {
+			sh.timer = f[1] == "on"
+		} else {
+			sh.explain = f[1] == "on"
+		}
+	case ".output":
+		sh.closeOutput()
+		if len(f) > 1 {
+			file, err := os.Create(f[1])
+			if err != nil {
+				fmt.Fprintf(sh.errw, "error: .output: %v\n", err)
+				break
+			}
+			sh.file, sh.out = file, file
+		}
+	case ".read":
+		if len(f) != 2 {
+			fmt.Fprintln(sh.errw, "usage: .read FILE")
+			break
+		}
+		b, err := os.ReadFile(f[1])
+		if err != nil {
+			fmt.Fprintf(sh.errw, "error: .read: %v\n", err)
+			break
+		}
+		sh.run(ctx, string(b))
+	case ".accounts":
+		ids, err := sh.eng.Accounts(ctx)
+		if err != nil {
+			fmt.Fprintf(sh.errw, "error: %s\n", err)
+			break
+		}
+		for _, id := range ids {
+			fmt.Fprintf(sh.out, "act_%s\n", id)
+		}
 	case ".quit", ".exit":
 		return true
 	case ".help":
@@ -189,6 +255,11 @@ const helpText = `Statements are DuckDB SQL over virtual tables (.tables); end e
   .tables            list the virtual tables
   .schema [TABLE]    columns with type and kind (id, attribute, metric, breakdown, …)
   .mode FORMAT       table, csv, json, jsonl, markdown
+  .output [FILE]     send results to FILE; .output alone goes back to the terminal
+  .read FILE         run the statements in FILE
+  .timer on|off      after each statement: wall time, API requests, rows fetched
+  .explain on|off    print the Graph API requests before running each statement
+  .accounts          the ad accounts being queried
   .help              this text
   .quit              leave (or Ctrl-D)
 Ctrl-C cancels a running query and its API requests.
