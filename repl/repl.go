@@ -38,6 +38,8 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 	defer line.Close()
 	line.SetCtrlCAborts(true)
 	line.SetMultiLineMode(true)
+	line.SetWordCompleter(completer{cat: eng.Catalog()}.complete)
+	line.SetTabCompletionStyle(liner.TabPrints)
 	hist := o.HistoryFile
 	if hist == "" {
 		if dir, err := os.UserConfigDir(); err == nil {

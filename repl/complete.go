@@ -1,0 +1,109 @@
+package repl
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/fbsql/fbsql/fbtables"
+)
+
+// keywords are the SQL words offered by completion.
+var keywords = strings.Fields(`SELECT FROM WHERE GROUP BY ORDER LIMIT HAVING QUALIFY WITH AS AND OR NOT IN
+BETWEEN LIKE ILIKE JOIN LEFT ON USING DISTINCT COUNT SUM AVG MIN MAX CASE WHEN THEN ELSE END DESC ASC
+UNION ALL EXPLAIN COPY TO FORMAT CURRENT_DATE INTERVAL DAY`)
+
+var dotCommands = strings.Fields(".accounts .explain .help .mode .output .quit .read .schema .tables .timer")
+
+// enumValues completes inside quotes after these columns.
+var enumValues = map[string][]string{
+	"effective_status": {"ACTIVE", "PAUSED", "ARCHIVED", "DELETED", "IN_PROCESS", "WITH_ISSUES", "CAMPAIGN_PAUSED", "ADSET_PAUSED"},
+	"level":            {"account", "campaign", "adset", "ad"},
+	"time_increment":   {"1", "7", "monthly", "all_days"},
+}
+
+// completer completes the word under the cursor: dot commands, keywords,
+// table names, the columns of tables the statement names, and values of
+// enumerated columns.
+type completer struct {
+	cat *fbtables.Catalog
+}
+
+// complete implements liner's WordCompleter.
+func (c completer) complete(line string, pos int) (head string, completions []string, tail string) {
+	head, tail = line[:pos], line[pos:]
+	start := strings.LastIndexAny(head, " \t\n(),=") + 1
+	word := head[start:]
+	head = head[:start]
+	if strings.TrimSpace(head) == "" && strings.HasPrefix(word, ".") {
+		return head, prefixed(dotCommands, word, false), tail
+	}
+	if strings.HasPrefix(word, "'") {
+		return head, c.values(head, word), tail
+	}
+	var cands []string
+	cands = append(cands, keywords...)
+	mentioned := false
+	for _, t := range c.cat.Tables() {
+		cands = append(cands, t.Name)
+		if containsWord(line, t.Name) {
+			mentioned = true
+			for _, col := range t.Columns {
+				cands = append(cands, col.Name)
+			}
+		}
+	}
+	if !mentioned { // before FROM is typed, offer every column
+		for _, t := range c.cat.Tables() {
+			for _, col := range t.Columns {
+				cands = append(cands, col.Name)
+			}
+		}
+	}
+	upper := word != "" && strings.ToUpper(word) == word && strings.ToLower(word) != word
+	return head, prefixed(cands, word, !upper), tail
+}
+
+// values completes a quoted value for the column compared just before it.
+func (c completer) values(head, word string) []string {
+	f := strings.Fields(strings.TrimRight(strings.TrimSpace(head), "=(,IiNn "))
+	if len(f) == 0 {
+		return nil
+	}
+	col := strings.ToLower(f[len(f)-1])
+	var out []string
+	for _, v := range enumValues[col] {
+		if q := "'" + v + "'"; strings.HasPrefix(strings.ToLower(q), strings.ToLower(word)) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// prefixed returns the distinct candidates starting with word
+// (case-insensitively), keywords in lower case when lower is set.
+func prefixed(cands []string, word string, lower bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cands {
+		if lower && strings.ToUpper(c) == c {
+			c = strings.ToLower(c)
+		}
+		if !seen[c] && strings.HasPrefix(strings.ToLower(c), strings.ToLower(word)) {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func containsWord(line, w string) bool {
+	for _, f := range strings.FieldsFunc(strings.ToLower(line), func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if f == w {
+			return true
+		}
+	}
+	return false
+}
