@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/peterh/liner"
 
@@ -34,6 +35,17 @@ const (
 func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 	sh := newShell(eng, o)
 	defer sh.closeOutput()
+	// Ctrl-C cancels the running query. At the prompt liner reads it as a
+	// key; where liner cannot drive the terminal it arrives as SIGINT, which
+	// must not end the shell either.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	go func() {
+		for range sig {
+			sh.interrupt()
+		}
+	}()
 	line := liner.NewLiner()
 	defer line.Close()
 	line.SetCtrlCAborts(true)
@@ -108,6 +120,9 @@ type shell struct {
 	format  string
 	timer   bool
 	explain bool
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // of the running statement
 }
 
 func newShell(eng *engine.Engine, o Options) *shell {
@@ -125,19 +140,26 @@ func (sh *shell) closeOutput() {
 	}
 }
 
+// interrupt cancels the running statement, if any.
+func (sh *shell) interrupt() {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.cancel != nil {
+		sh.cancel()
+	}
+}
+
 // run executes statements; Ctrl-C cancels them and returns to the prompt.
 func (sh *shell) run(ctx context.Context, stmt string) {
 	qctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	defer signal.Stop(sig)
-	go func() {
-		select {
-		case <-sig:
-			cancel()
-		case <-qctx.Done():
-		}
+	sh.mu.Lock()
+	sh.cancel = cancel
+	sh.mu.Unlock()
+	defer func() {
+		sh.mu.Lock()
+		sh.cancel = nil
+		sh.mu.Unlock()
+		cancel()
 	}()
 	var last *engine.Result
 	err := sh.eng.Exec(qctx, stmt, func(res *engine.Result) error {
