@@ -28,6 +28,12 @@ type Config struct {
 	Catalog *fbtables.Catalog
 	// Database is the DuckDB file to open; "" is in-memory.
 	Database string
+	// AttributionWindows is the default action_attribution_windows of
+	// insights queries, e.g. "7d_click,1d_view"; "" keeps the API's default.
+	AttributionWindows string
+	// Progress, if set, is called as requests and rows arrive (at most
+	// every 100 ms) and once more when a statement's fetching is done.
+	Progress func(Progress)
 }
 
 // Engine owns one DuckDB session and the Graph client.
@@ -138,7 +144,7 @@ func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error)
 	if err != nil {
 		return nil, err
 	}
-	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: e.fe, Today: today})
+	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: e.fe, Today: today, AttributionWindows: e.cfg.AttributionWindows})
 }
 
 // Exec runs every statement of a script in order, handing each result to
@@ -192,12 +198,17 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 		stmt.Close()
 	}
 	var fetched int64
+	tr := e.newTracker()
 	for _, sc := range st.Scans {
-		n, err := e.fetch(ctx, sc)
+		n, err := e.fetch(ctx, sc, tr)
 		if err != nil {
+			tr.tick(true)
 			return err
 		}
 		fetched += n
+	}
+	if len(st.Scans) > 0 {
+		tr.tick(true)
 	}
 	if o.Parquet != "" && st.Query {
 		q := fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", st.SQL, strings.ReplaceAll(o.Parquet, "'", "''"))

@@ -26,7 +26,7 @@ const maxParallelAccounts = 4
 // fetch runs a scan's requests for every account and loads the rows into
 // its temporary table. It returns the number of rows loaded; on any error
 // nothing of the scan is kept, so no partial result can be read.
-func (e *Engine) fetch(ctx context.Context, sc *planner.Scan) (int64, error) {
+func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int64, error) {
 	accounts := sc.Accounts
 	if accounts == nil {
 		var err error
@@ -43,7 +43,8 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan) (int64, error) {
 	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
 		return 0, fmt.Errorf("create %s: %w", stage, err)
 	}
-	n, err := e.appendRows(ctx, stage, sc, fields, accounts)
+	tr.addFetches(len(accounts))
+	n, err := e.appendRows(ctx, stage, sc, fields, accounts, tr)
 	if err != nil {
 		return 0, err
 	}
@@ -98,7 +99,7 @@ func loadSQL(sc *planner.Scan, stage string) string {
 
 // appendRows fetches every account concurrently and appends rows as pages
 // arrive, so memory holds a page per account rather than the whole result.
-func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, accounts []string) (int64, error) {
+func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, accounts []string, tr *tracker) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rowsCh := make(chan []driver.Value, 1024)
@@ -123,7 +124,9 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 			}
 			if err := e.fetchAccount(ctx, sc, acct, fields, rowsCh); err != nil {
 				fail(err)
+				return
 			}
+			tr.fetchDone()
 		}(acct)
 	}
 	go func() { wg.Wait(); close(rowsCh) }()
@@ -139,8 +142,11 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 				app.Close()
 				return fmt.Errorf("append to %s: %w", stage, err)
 			}
-			n++
+			if n++; n%1000 == 0 {
+				tr.addRows(1000)
+			}
 		}
+		tr.addRows(n % 1000)
 		return app.Close()
 	})
 	if err != nil {

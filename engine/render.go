@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Formats lists the output formats Render accepts.
-var Formats = []string{"table", "csv", "json", "jsonl", "markdown"}
+var Formats = []string{"table", "csv", "json", "jsonl", "markdown", "line", "chart"}
+
+// RenderOptions choose how a result is written.
+type RenderOptions struct {
+	// Format is one of Formats; "" means table.
+	Format string
+	// MaxRows caps table output (first and last rows, with a visible count
+	// of those left out); 0 shows every row. Set it only for a terminal.
+	MaxRows int
+}
 
 // ValidFormat reports whether f is one of Formats.
 func ValidFormat(f string) bool {
@@ -26,12 +31,12 @@ func ValidFormat(f string) bool {
 	return false
 }
 
-// Render writes a result in one of Formats and returns the number of rows.
-func Render(w io.Writer, format string, res *Result) (int, error) {
+// Render writes a result and returns the number of rows.
+func Render(w io.Writer, res *Result, o RenderOptions) (int, error) {
 	if res.Plan != nil && res.Plan.Explain {
-		return 0, renderExplain(w, format, res)
+		return 0, renderExplain(w, o.Format, res)
 	}
-	switch format {
+	switch o.Format {
 	case "csv":
 		return renderCSV(w, res)
 	case "json":
@@ -39,11 +44,15 @@ func Render(w io.Writer, format string, res *Result) (int, error) {
 	case "jsonl":
 		return renderJSON(w, res, true)
 	case "markdown":
-		return renderTable(w, res, true)
+		return renderTable(w, res, true, 0)
+	case "line":
+		return renderLine(w, res)
+	case "chart":
+		return renderChart(w, res)
 	case "table", "":
-		return renderTable(w, res, false)
+		return renderTable(w, res, false, o.MaxRows)
 	}
-	return 0, fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
+	return 0, fmt.Errorf("unknown format %q; use one of %s", o.Format, strings.Join(Formats, ", "))
 }
 
 func renderExplain(w io.Writer, format string, res *Result) error {
@@ -146,59 +155,4 @@ func renderJSON(w io.Writer, res *Result, lines bool) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// nullText is how the table shows NULL, distinct from an empty string.
-const nullText = "NULL"
-
-func renderTable(w io.Writer, res *Result, markdown bool) (int, error) {
-	var rows [][]string
-	if _, err := res.each(func(row []any) error {
-		rec := make([]string, len(row))
-		for i, v := range row {
-			if v == nil {
-				rec[i] = nullText
-				continue
-			}
-			rec[i] = textValue(v, res.Types[i])
-		}
-		rows = append(rows, rec)
-		return nil
-	}); err != nil {
-		return 0, err
-	}
-	aligns := make([]tw.Align, len(res.Columns))
-	for i, t := range res.Types {
-		aligns[i] = tw.AlignLeft
-		if isNumericType(t) {
-			aligns[i] = tw.AlignRight
-		}
-	}
-	opts := []tablewriter.Option{
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-	}
-	if markdown {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-	}
-	t := tablewriter.NewTable(w, opts...)
-	t.Header(res.Columns)
-	for _, r := range rows {
-		if err := t.Append(r); err != nil {
-			return 0, err
-		}
-	}
-	if err := t.Render(); err != nil {
-		return 0, err
-	}
-	if !markdown {
-		noun := "rows"
-		if len(rows) == 1 {
-			noun = "row"
-		}
-		fmt.Fprintf(w, "(%d %s)\n", len(rows), noun)
-	}
-	return len(rows), nil
 }

@@ -123,6 +123,13 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 	if timeParams[0].Key != "time_ranges" {
 		scan.Params = append(scan.Params, Param{"time_increment", increment})
 	}
+	if _, set := scan.Options["attribution_windows"]; !set && in.AttributionWindows != "" {
+		w, err := optionValue("attribution_windows", in.AttributionWindows)
+		if err != nil {
+			return err
+		}
+		scan.Options["attribution_windows"] = w
+	}
 	if w := scan.Options["attribution_windows"]; w != "" {
 		scan.Params = append(scan.Params, Param{"action_attribution_windows", strings.Split(w, ",")})
 	}

@@ -26,6 +26,9 @@ type Input struct {
 	Frontend Frontend
 	// Today is the current date in the accounts' reporting time zone.
 	Today time.Time
+	// AttributionWindows is the action_attribution_windows used when a
+	// query does not set the attribution_windows option ("" = the API's default).
+	AttributionWindows string
 }
 
 // Plan is the planned form of a script: one entry per statement.

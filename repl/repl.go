@@ -24,7 +24,13 @@ type Options struct {
 	Format string
 	// HistoryFile keeps history across sessions; "" uses the user's config directory.
 	HistoryFile string
+	// Terminal is set when Out is a terminal: long tables are then capped.
+	Terminal bool
 }
+
+// terminalRows is how many rows a table shows on a terminal before it
+// elides the middle, as the DuckDB shell does.
+const terminalRows = 40
 
 const (
 	prompt     = "fbsql> "
@@ -107,30 +113,42 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 		buf.Reset()
 		line.AppendHistory(strings.ReplaceAll(stmt, "\n", " "))
 		sh.run(ctx, stmt)
+		sh.last = stmt
 	}
 }
 
 // shell is the state dot commands change.
 type shell struct {
-	eng     *engine.Engine
-	stdout  io.Writer // the terminal
-	out     io.Writer // where results go: stdout or the .output file
-	file    *os.File  // the .output file, if any
-	errw    io.Writer
-	format  string
-	timer   bool
-	explain bool
+	eng      *engine.Engine
+	stdout   io.Writer // the terminal
+	out      io.Writer // where results go: stdout or the .output file
+	file     *os.File  // the .output file, if any
+	errw     io.Writer
+	format   string
+	terminal bool
+	last     string // the last statement run, for .chart
+	timer    bool
+	explain  bool
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running statement
 }
 
 func newShell(eng *engine.Engine, o Options) *shell {
-	sh := &shell{eng: eng, stdout: o.Out, out: o.Out, errw: o.Err, format: o.Format}
+	sh := &shell{eng: eng, stdout: o.Out, out: o.Out, errw: o.Err, format: o.Format, terminal: o.Terminal}
 	if sh.format == "" {
 		sh.format = "table"
 	}
 	return sh
+}
+
+// renderOptions caps tables only when they go to the terminal.
+func (sh *shell) renderOptions() engine.RenderOptions {
+	o := engine.RenderOptions{Format: sh.format}
+	if sh.terminal && sh.file == nil {
+		o.MaxRows = terminalRows
+	}
+	return o
 }
 
 func (sh *shell) closeOutput() {
@@ -167,7 +185,7 @@ func (sh *shell) run(ctx context.Context, stmt string) {
 		if sh.explain && !res.Plan.Explain && len(res.Plan.Scans) > 0 {
 			fmt.Fprint(sh.errw, res.Plan.String())
 		}
-		_, err := engine.Render(sh.out, sh.format, res)
+		_, err := engine.Render(sh.out, res, sh.renderOptions())
 		return err
 	})
 	if sh.timer && last != nil {
@@ -187,6 +205,15 @@ func (sh *shell) run(ctx context.Context, stmt string) {
 func (sh *shell) dot(ctx context.Context, cmd string) bool {
 	f := strings.Fields(cmd)
 	switch f[0] {
+	case ".chart":
+		if sh.last == "" {
+			fmt.Fprintln(sh.errw, ".chart draws the last statement's result: run a query first")
+			break
+		}
+		saved := sh.format
+		sh.format = "chart"
+		sh.run(ctx, sh.last)
+		sh.format = saved
 	case ".timer", ".explain":
 		if len(f) != 2 || (f[1] != "on" && f[1] != "off") {
 			fmt.Fprintf(sh.errw, "usage: %s on|off\n", f[0])
@@ -278,7 +305,8 @@ func shortType(t string) string {
 const helpText = `Statements are DuckDB SQL over virtual tables (.tables); end each with ";".
   .tables            list the virtual tables
   .schema [TABLE]    columns with type and kind (id, attribute, metric, breakdown, …)
-  .mode FORMAT       table, csv, json, jsonl, markdown
+  .mode FORMAT       table, csv, json, jsonl, markdown, line, chart
+  .chart             draw the last result as a bar chart (label or date, then a number)
   .output [FILE]     send results to FILE; .output alone goes back to the terminal
   .read FILE         run the statements in FILE
   .timer on|off      after each statement: wall time, API requests, rows fetched

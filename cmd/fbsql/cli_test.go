@@ -158,11 +158,10 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestStandaloneSandbox serves the sandbox as its own process and points
-// fbsql at it, like a user pointing at any Graph-compatible server.
-func TestStandaloneSandbox(t *testing.T) {
-	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
-	srv := exec.Command(binary, "sandbox", "--addr", "127.0.0.1:0", "--token", "s3cret", "--log", logPath)
+// startSandbox runs `fbsql sandbox` and returns the base URL it prints first.
+func startSandbox(t *testing.T, args ...string) string {
+	t.Helper()
+	srv := exec.Command(binary, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := srv.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +178,14 @@ func TestStandaloneSandbox(t *testing.T) {
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Fatalf("first line %q is not a base URL", base)
 	}
+	return base
+}
+
+// TestStandaloneSandbox serves the sandbox as its own process and points
+// fbsql at it, like a user pointing at any Graph-compatible server.
+func TestStandaloneSandbox(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
+	base := startSandbox(t, "--token", "s3cret", "--log", logPath)
 
 	since, until := dayOffset(-8), dayOffset(-2)
 	sql := fmt.Sprintf("SELECT country, sum(spend) FROM insights WHERE date_start BETWEEN '%s' AND '%s' GROUP BY 1", since, until)
@@ -338,5 +345,88 @@ func TestBail(t *testing.T) {
 	r = fbsql(t, "", nil, "--demo", "--bail", "--format", "csv", "-e", script)
 	if r.code != 1 || strings.Contains(r.stdout, "c\n3") || !strings.Contains(r.stdout, "a\n1\n") {
 		t.Errorf("--bail: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestConfigProfiles: a profile supplies token, URL and accounts; the
+// environment overrides it; mistakes in the file are usage errors that
+// say where.
+func TestConfigProfiles(t *testing.T) {
+	base := startSandbox(t, "--token", "pr0file-token")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`# fbsql profiles
+[default]
+token = not-this-one
+
+[work]
+token = pr0file-token
+graph_url = %s
+accounts = act_1000000000000002
+`, base)), 0o600)
+	env := []string{"FBSQL_CONFIG=" + cfg}
+	sql := "SELECT DISTINCT account_id FROM campaigns"
+
+	r := fbsql(t, "", env, "--profile", "work", "--format", "csv", "-e", sql)
+	if r.code != 0 || r.stdout != "account_id\n1000000000000002\n" {
+		t.Fatalf("profile work: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = fbsql(t, "", append(env, "FB_ACCOUNT_IDS=1000000000000001"), "--profile", "work", "--format", "csv", "-e", sql)
+	if r.stdout != "account_id\n1000000000000001\n" {
+		t.Errorf("environment should override the profile's accounts: %q %s", r.stdout, r.stderr)
+	}
+	r = fbsql(t, "", append(env, "FB_ACCESS_TOKEN=env-t0ken"), "--profile", "work", "-e", sql)
+	if r.code != 1 || !strings.Contains(r.stderr, "190") || strings.Contains(r.stderr, "env-t0ken") {
+		t.Errorf("environment token should override the profile's: exit %d, %s", r.code, r.stderr)
+	}
+
+	cases := []struct {
+		name, file, profile, want string
+	}{
+		{"unknown profile", "[work]\ntoken = x\n", "home", "no such profile"},
+		{"unknown key", "[work]\ntokn = x\n", "work", `:2: unknown key "tokn"; keys are accounts, api_version`},
+		{"key outside a section", "token = x\n", "work", ":1: token is outside any [profile] section"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config")
+			os.WriteFile(path, []byte(c.file), 0o600)
+			r := fbsql(t, "", []string{"FBSQL_CONFIG=" + path}, "--profile", c.profile, "-e", "SELECT 1")
+			if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", r.code, r.stderr, c.want)
+			}
+		})
+	}
+
+	open := filepath.Join(dir, "open")
+	os.WriteFile(open, []byte(fmt.Sprintf("[default]\ntoken = pr0file-token\ngraph_url = %s\n", base)), 0o644)
+	r = fbsql(t, "", []string{"FBSQL_CONFIG=" + open}, "-e", "SELECT 1")
+	if r.code != 0 || !strings.Contains(r.stderr, "readable by others; run chmod 600") {
+		t.Errorf("world-readable token file: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestLineAndChartFormats renders the same result as lines and as a chart.
+func TestLineAndChartFormats(t *testing.T) {
+	sql := "SELECT * FROM (VALUES ('b', 10), ('a', 40), ('c', 0)) t(label, n)"
+	r := fbsql(t, "", nil, "--demo", "--format", "line", "-e", sql)
+	if r.code != 0 || !strings.Contains(r.stdout, "label = b\n    n = 10\n\nlabel = a\n") {
+		t.Errorf("line: %q %s", r.stdout, r.stderr)
+	}
+	r = fbsql(t, "", nil, "--demo", "--format", "chart", "-e", sql)
+	lines := strings.Split(r.stdout, "\n")
+	if r.code != 0 || len(lines) < 4 {
+		t.Fatalf("chart: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	bars := map[string]int{}
+	for _, l := range lines[1:4] {
+		bars[l[:1]] = strings.Count(l, "█")
+	}
+	if bars["a"] != 50 || bars["b"] != 12 || bars["c"] != 0 {
+		t.Errorf("bar lengths %v, want a:50 b:12 c:0\n%s", bars, r.stdout)
+	}
+	r = fbsql(t, "", nil, "--demo", "--format", "chart", "-e", "SELECT 1 AS a, 'x' AS b, 2 AS c")
+	if r.code != 1 || !strings.Contains(r.stderr, "a chart needs two columns") {
+		t.Errorf("chart of three columns: exit %d %s", r.code, r.stderr)
 	}
 }

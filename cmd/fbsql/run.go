@@ -41,16 +41,17 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type options struct {
-	exec      string
-	file      string
-	format    string
-	demo      bool
-	accounts  listFlag
-	graphURL  string
-	version   string
-	output    string
-	bail      bool
-	formatSet bool
+	exec     string
+	file     string
+	format   string
+	demo     bool
+	accounts listFlag
+	graphURL string
+	version  string
+	output   string
+	bail     bool
+	profile  string
+	set      map[string]bool // flags given on the command line
 }
 
 // formatByExtension picks the output format of -o FILE.
@@ -74,13 +75,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.graphURL, "graph-url", "", "Graph API base URL (default "+graph.DefaultBaseURL+"; http only to loopback)")
 	fs.StringVar(&o.version, "api-version", graph.DefaultVersion, "Graph API version")
 	fs.StringVar(&o.output, "o", "", "write results to this file; the format follows its extension (.csv .json .jsonl .md .parquet)")
+	fs.StringVar(&o.profile, "profile", "", "use this profile of the config file ($FBSQL_CONFIG, default <config dir>/fbsql/config)")
 	fs.BoolVar(&o.bail, "bail", false, "stop at the first failing statement (default: report it, run the rest, exit 1)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
 		fmt.Fprintf(stderr, "       fbsql -e \"SELECT …\" [flags]   run statements\n")
 		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n\nflags:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nenvironment: FB_ACCESS_TOKEN (required without --demo), FB_ACCOUNT_IDS (comma-separated)\n")
+		fmt.Fprintf(stderr, "\nenvironment (overrides the config profile): FB_ACCESS_TOKEN, FB_ACCOUNT_IDS (comma-separated),\n  FB_API_VERSION, FB_GRAPH_URL, FB_ATTRIBUTION_WINDOWS, FBSQL_CONFIG (config file path)\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -88,7 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitUsage
 	}
-	fs.Visit(func(f *flag.Flag) { o.formatSet = o.formatSet || f.Name == "format" })
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	if fs.NArg() > 0 {
 		return report(stderr, &usageError{fmt.Sprintf("unexpected argument %q; pass SQL with -e \"…\" or -f FILE", fs.Arg(0))})
 	}
@@ -101,7 +104,7 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 		ext := strings.ToLower(filepath.Ext(o.output))
 		f, ok := formatByExtension[ext]
 		switch {
-		case o.formatSet:
+		case o.set["format"]:
 		case ok:
 			o.format = f
 		default:
@@ -125,11 +128,14 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 	if o.exec != "" && o.file != "" {
 		return &usageError{"use -e or -f, not both"}
 	}
-	cfg, cleanup, err := engineConfig(o)
+	cfg, cleanup, err := engineConfig(o, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if isTerminal(stderr) {
+		cfg.Progress = repl.ProgressLine(stderr)
+	}
 	eng, err := engine.Open(ctx, cfg)
 	if err != nil {
 		return &usageError{err.Error()}
@@ -152,14 +158,18 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 		script = string(b)
 	case script == "":
 		// The shell handles Ctrl-C itself: it cancels a query, not the shell.
-		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format})
+		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout)})
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	maxRows := 0
+	if isTerminal(stdout) {
+		maxRows = terminalRows
+	}
 	var failed error
 	for _, stmt := range planner.SplitStatements(script) {
 		err := eng.ExecWith(ctx, stmt, exec, func(res *engine.Result) error {
-			_, err := engine.Render(stdout, o.format, res)
+			_, err := engine.Render(stdout, res, engine.RenderOptions{Format: o.format, MaxRows: maxRows})
 			return err
 		})
 		if err == nil {
@@ -180,24 +190,43 @@ var errReported = errors.New("one or more statements failed")
 
 // engineConfig reads the token, accounts and API location from flags and
 // environment; with --demo it starts the sandbox on a loopback port.
-func engineConfig(o options) (engine.Config, func(), error) {
-	cfg := engine.Config{Graph: graph.Config{BaseURL: o.graphURL, Version: o.version}}
+func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
+	prof, err := loadProfile(configPath(), o.profile, stderr)
+	if err != nil {
+		return engine.Config{}, nil, err
+	}
+	// Precedence: flags, then environment, then the profile.
+	pick := func(flagVal string, flagSet bool, env, fromProfile, fallback string) string {
+		switch {
+		case flagSet:
+			return flagVal
+		case env != "" && os.Getenv(env) != "":
+			return os.Getenv(env)
+		case fromProfile != "":
+			return fromProfile
+		}
+		return fallback
+	}
+	cfg := engine.Config{Graph: graph.Config{
+		BaseURL: pick(o.graphURL, o.set["graph-url"], "FB_GRAPH_URL", prof.GraphURL, ""),
+		Version: pick(o.version, o.set["api-version"], "FB_API_VERSION", prof.APIVersion, graph.DefaultVersion),
+	}}
+	cfg.AttributionWindows = pick("", false, "FB_ATTRIBUTION_WINDOWS", prof.AttributionWindows, "")
 	cfg.Accounts = o.accounts
 	if len(cfg.Accounts) == 0 {
-		for _, a := range strings.Split(os.Getenv("FB_ACCOUNT_IDS"), ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				cfg.Accounts = append(cfg.Accounts, a)
-			}
-		}
+		cfg.Accounts = splitList(os.Getenv("FB_ACCOUNT_IDS"))
+	}
+	if len(cfg.Accounts) == 0 {
+		cfg.Accounts = prof.Accounts
 	}
 	if !o.demo {
-		cfg.Graph.Token = os.Getenv("FB_ACCESS_TOKEN")
+		cfg.Graph.Token = pick("", false, "FB_ACCESS_TOKEN", prof.Token, "")
 		if cfg.Graph.Token == "" {
-			return cfg, nil, &usageError{"no access token: set FB_ACCESS_TOKEN (or try the built-in sandbox with --demo)"}
+			return cfg, nil, &usageError{"no access token: set FB_ACCESS_TOKEN or a token in a config profile (" + configPath() + "), or try the built-in sandbox with --demo"}
 		}
 		return cfg, func() {}, nil
 	}
-	if o.graphURL != "" {
+	if o.set["graph-url"] {
 		return cfg, nil, &usageError{"--demo runs its own sandbox; drop --graph-url"}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -208,6 +237,7 @@ func engineConfig(o options) (engine.Config, func(), error) {
 	go srv.Serve(ln)
 	cfg.Graph.BaseURL = "http://" + ln.Addr().String()
 	cfg.Graph.Token = "sandbox-token"
+	cfg.Accounts = nil // the sandbox's own accounts
 	return cfg, func() { srv.Close() }, nil
 }
 
@@ -231,7 +261,10 @@ func report(stderr io.Writer, err error) int {
 	return exitError
 }
 
-func isTerminal(r io.Reader) bool {
+// terminalRows caps tables on a terminal; files and pipes get every row.
+const terminalRows = 40
+
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

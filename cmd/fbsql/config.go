@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// profile is one named section of the config file. Environment variables
+// override it and flags override both; a token is never taken from a flag.
+type profile struct {
+	Token              string
+	Accounts           []string
+	APIVersion         string
+	GraphURL           string
+	AttributionWindows string
+}
+
+// profileKeys maps config keys to the profile field they set.
+var profileKeys = map[string]func(*profile, string){
+	"token":               func(p *profile, v string) { p.Token = v },
+	"accounts":            func(p *profile, v string) { p.Accounts = splitList(v) },
+	"api_version":         func(p *profile, v string) { p.APIVersion = v },
+	"graph_url":           func(p *profile, v string) { p.GraphURL = v },
+	"attribution_windows": func(p *profile, v string) { p.AttributionWindows = v },
+}
+
+// configPath is $FBSQL_CONFIG, else <user config dir>/fbsql/config.
+func configPath() string {
+	if p := os.Getenv("FBSQL_CONFIG"); p != "" {
+		return p
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "fbsql", "config")
+}
+
+// loadProfile reads the named profile ("" = "default", which may be
+// absent). A missing file is no error unless a profile was named.
+func loadProfile(path, name string, warn io.Writer) (profile, error) {
+	explicit := name != ""
+	if name == "" {
+		name = "default"
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) || path == "" {
+		if explicit {
+			return profile{}, &usageError{fmt.Sprintf("--profile %s: no config file at %s", name, path)}
+		}
+		return profile{}, nil
+	}
+	if err != nil {
+		return profile{}, &usageError{fmt.Sprintf("read config: %v", err)}
+	}
+	defer f.Close()
+	profiles, err := parseConfig(f, path)
+	if err != nil {
+		return profile{}, err
+	}
+	p, ok := profiles[name]
+	if !ok {
+		if !explicit {
+			return profile{}, nil
+		}
+		var names []string
+		for n := range profiles {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return profile{}, &usageError{fmt.Sprintf("--profile %s: no such profile in %s; profiles: %s", name, path, strings.Join(names, ", "))}
+	}
+	if st, err := f.Stat(); err == nil && p.Token != "" && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(warn, "warning: %s holds a token and is readable by others; run chmod 600 %s\n", path, path)
+	}
+	return *p, nil
+}
+
+// parseConfig reads an INI-style file: [profile] headers, key = value
+// lines, # comments.
+func parseConfig(r io.Reader, path string) (map[string]*profile, error) {
+	profiles := map[string]*profile{}
+	var cur *profile
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			name := strings.TrimSpace(line[1 : len(line)-1])
+			if profiles[name] == nil {
+				profiles[name] = &profile{}
+			}
+			cur = profiles[name]
+		default:
+			key, val, ok := strings.Cut(line, "=")
+			key = strings.ToLower(strings.TrimSpace(key))
+			set, known := profileKeys[key]
+			switch {
+			case !ok:
+				return nil, &usageError{fmt.Sprintf("%s:%d: expected key = value or [profile]", path, n)}
+			case cur == nil:
+				return nil, &usageError{fmt.Sprintf("%s:%d: %s is outside any [profile] section", path, n, key)}
+			case !known:
+				return nil, &usageError{fmt.Sprintf("%s:%d: unknown key %q; keys are %s", path, n, key, strings.Join(sortedKeys(), ", "))}
+			}
+			set(cur, strings.Trim(strings.TrimSpace(val), `"`))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &usageError{fmt.Sprintf("read %s: %v", path, err)}
+	}
+	return profiles, nil
+}
+
+func sortedKeys() []string {
+	var out []string
+	for k := range profileKeys {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, a := range strings.Split(v, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
