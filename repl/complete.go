@@ -16,9 +16,16 @@ var dotCommands = strings.Fields(".accounts .explain .help .mode .output .quit .
 
 // enumValues completes inside quotes after these columns.
 var enumValues = map[string][]string{
-	"effective_status": {"ACTIVE", "PAUSED", "ARCHIVED", "DELETED", "IN_PROCESS", "WITH_ISSUES", "CAMPAIGN_PAUSED", "ADSET_PAUSED"},
-	"level":            {"account", "campaign", "adset", "ad"},
-	"time_increment":   {"1", "7", "monthly", "all_days"},
+	"effective_status":   {"ACTIVE", "PAUSED", "ARCHIVED", "DELETED", "IN_PROCESS", "WITH_ISSUES", "CAMPAIGN_PAUSED", "ADSET_PAUSED"},
+	"level":              {"account", "campaign", "adset", "ad"},
+	"time_increment":     {"1", "7", "monthly", "all_days"},
+	"date_preset":        {"today", "yesterday", "last_7d", "last_14d", "last_28d", "last_30d", "last_90d", "this_month", "last_month", "maximum"},
+	"age":                {"18-24", "25-34", "35-44", "45-54", "55-64", "65+"},
+	"gender":             {"female", "male", "unknown"},
+	"publisher_platform": {"facebook", "instagram", "audience_network", "messenger"},
+	"device_platform":    {"mobile", "desktop"},
+	"impression_device":  {"iphone", "ipad", "android_smartphone", "android_tablet", "desktop"},
+	"platform_position":  {"feed", "story", "reels", "instream_video", "right_hand_column", "marketplace", "search", "explore"},
 }
 
 // completer completes the word under the cursor: dot commands, keywords,
@@ -65,11 +72,15 @@ func (c completer) complete(line string, pos int) (head string, completions []st
 
 // values completes a quoted value for the column compared just before it.
 func (c completer) values(head, word string) []string {
-	f := strings.Fields(strings.TrimRight(strings.TrimSpace(head), "=(,IiNn "))
+	// The column is the last word before the operator: col = '…', col IN ('…', '…
+	f := strings.FieldsFunc(strings.ToLower(head), func(r rune) bool { return strings.ContainsRune(" \t\n=(),", r) })
+	for len(f) > 0 && (f[len(f)-1] == "in" || strings.HasPrefix(f[len(f)-1], "'")) {
+		f = f[:len(f)-1]
+	}
 	if len(f) == 0 {
 		return nil
 	}
-	col := strings.ToLower(f[len(f)-1])
+	col := f[len(f)-1]
 	var out []string
 	for _, v := range enumValues[col] {
 		if q := "'" + v + "'"; strings.HasPrefix(strings.ToLower(q), strings.ToLower(word)) {

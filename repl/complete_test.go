@@ -23,6 +23,8 @@ func TestComplete(t *testing.T) {
 		{"keyword upper", "SELECT spend FR", "FROM", ""},
 		{"keyword lower", "select spend fr", "from", ""},
 		{"status value", "SELECT name FROM campaigns WHERE effective_status = 'AR", "'ARCHIVED'", "'ACTIVE'"},
+		{"breakdown value", "SELECT spend FROM insights WHERE publisher_platform IN ('inst", "'instagram'", "'facebook'"},
+		{"second value in a list", "SELECT spend FROM insights WHERE gender IN ('male', 'fe", "'female'", ""},
 		{"level value", "SELECT spend FROM insights WHERE level = 'c", "'campaign'", "'ad'"},
 	}
 	for _, tc := range cases {
