@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/peterh/liner"
 
@@ -26,6 +26,10 @@ type Options struct {
 	HistoryFile string
 	// Terminal is set when Out is a terminal: long tables are then capped.
 	Terminal bool
+	// Exec says where results go (e.g. a parquet file).
+	Exec engine.ExecOptions
+	// Bail stops a script at its first failing statement.
+	Bail bool
 }
 
 // terminalRows is how many rows a table shows on a terminal before it
@@ -37,7 +41,7 @@ const (
 	contPrompt = "   ...> "
 )
 
-// Run reads statements until Ctrl-D or .quit.
+// Run is the interactive shell: it reads statements until Ctrl-D or .quit.
 func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 	sh := newShell(eng, o)
 	defer sh.closeOutput()
@@ -78,27 +82,88 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 		}()
 	}
 	fmt.Fprintln(sh.out, `fbsql: SQL over the Facebook Marketing API. End statements with ";". ".help" for help, Ctrl-D to quit.`)
+	read := func(p string) (string, error) {
+		text, err := line.Prompt(p)
+		if errors.Is(err, io.EOF) {
+			fmt.Fprintln(sh.out)
+		}
+		return text, err
+	}
+	record := func(entry string) { line.AppendHistory(strings.ReplaceAll(entry, "\n", " ")) }
+	err := sh.loop(ctx, read, record, true)
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// ErrFailed reports that a script ran but some statement failed; each
+// failure was already printed.
+var ErrFailed = errors.New("one or more statements failed")
+
+// RunScript runs statements and dot commands read from r, as the DuckDB
+// shell does with piped input: every statement runs even after a failure
+// (unless Options.Bail), and ErrFailed says one failed.
+func RunScript(ctx context.Context, eng *engine.Engine, r io.Reader, o Options) error {
+	sh := newShell(eng, o)
+	defer sh.closeOutput()
+	err := sh.loop(ctx, lineReader(r), func(string) {}, false)
+	switch {
+	case err != nil && !errors.Is(err, errStop):
+		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case sh.failed:
+		return ErrFailed
+	}
+	return nil
+}
+
+// lineReader reads a script line by line, ignoring the prompt.
+func lineReader(r io.Reader) func(string) (string, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	return func(string) (string, error) {
+		if sc.Scan() {
+			return sc.Text(), nil
+		}
+		if err := sc.Err(); err != nil {
+			return "", err
+		}
+		return "", io.EOF
+	}
+}
+
+// loop reads lines, runs dot commands and complete statements, until the
+// input ends or .quit. Interactive loops treat Ctrl-C at the prompt as
+// "discard this statement"; a script's last statement may omit its ";".
+func (sh *shell) loop(ctx context.Context, read func(prompt string) (string, error), record func(string), interactive bool) error {
 	var buf strings.Builder
 	for {
 		p := prompt
 		if buf.Len() > 0 {
 			p = contPrompt
 		}
-		text, err := line.Prompt(p)
+		text, err := read(p)
 		switch {
 		case errors.Is(err, liner.ErrPromptAborted):
 			buf.Reset()
 			continue
 		case errors.Is(err, io.EOF):
-			fmt.Fprintln(sh.out)
+			if !interactive && strings.TrimSpace(buf.String()) != "" {
+				return sh.run(ctx, buf.String())
+			}
 			return nil
 		case err != nil:
 			return fmt.Errorf("read input: %w", err)
 		}
 		if buf.Len() == 0 && strings.HasPrefix(strings.TrimSpace(text), ".") {
-			line.AppendHistory(text)
+			record(text)
 			if quit := sh.dot(ctx, strings.TrimSpace(text)); quit {
 				return nil
+			}
+			if !interactive && sh.failed && sh.bail {
+				return errStop
 			}
 			continue
 		}
@@ -111,208 +176,11 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 		}
 		stmt := buf.String()
 		buf.Reset()
-		line.AppendHistory(strings.ReplaceAll(stmt, "\n", " "))
-		sh.run(ctx, stmt)
+		record(stmt)
+		err = sh.run(ctx, stmt)
 		sh.last = stmt
-	}
-}
-
-// shell is the state dot commands change.
-type shell struct {
-	eng      *engine.Engine
-	stdout   io.Writer // the terminal
-	out      io.Writer // where results go: stdout or the .output file
-	file     *os.File  // the .output file, if any
-	errw     io.Writer
-	format   string
-	terminal bool
-	last     string // the last statement run, for .chart
-	timer    bool
-	explain  bool
-
-	mu     sync.Mutex
-	cancel context.CancelFunc // of the running statement
-}
-
-func newShell(eng *engine.Engine, o Options) *shell {
-	sh := &shell{eng: eng, stdout: o.Out, out: o.Out, errw: o.Err, format: o.Format, terminal: o.Terminal}
-	if sh.format == "" {
-		sh.format = "table"
-	}
-	return sh
-}
-
-// renderOptions caps tables only when they go to the terminal.
-func (sh *shell) renderOptions() engine.RenderOptions {
-	o := engine.RenderOptions{Format: sh.format}
-	if sh.terminal && sh.file == nil {
-		o.MaxRows = terminalRows
-	}
-	return o
-}
-
-func (sh *shell) closeOutput() {
-	if sh.file != nil {
-		sh.file.Close()
-		sh.file, sh.out = nil, sh.stdout
-	}
-}
-
-// interrupt cancels the running statement, if any.
-func (sh *shell) interrupt() {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.cancel != nil {
-		sh.cancel()
-	}
-}
-
-// run executes statements; Ctrl-C cancels them and returns to the prompt.
-func (sh *shell) run(ctx context.Context, stmt string) {
-	qctx, cancel := context.WithCancel(ctx)
-	sh.mu.Lock()
-	sh.cancel = cancel
-	sh.mu.Unlock()
-	defer func() {
-		sh.mu.Lock()
-		sh.cancel = nil
-		sh.mu.Unlock()
-		cancel()
-	}()
-	var last *engine.Result
-	err := sh.eng.Exec(qctx, stmt, func(res *engine.Result) error {
-		last = res
-		if sh.explain && !res.Plan.Explain && len(res.Plan.Scans) > 0 {
-			fmt.Fprint(sh.errw, res.Plan.String())
-		}
-		_, err := engine.Render(sh.out, res, sh.renderOptions())
-		return err
-	})
-	if sh.timer && last != nil {
-		st := last.Stats
-		fmt.Fprintf(sh.errw, "Run Time: %.3f s, API requests: %d, rows fetched: %d\n", st.Elapsed.Seconds(), st.Requests, st.RowsFetched)
-	}
-	switch {
-	case err == nil:
-	case qctx.Err() != nil:
-		fmt.Fprintln(sh.errw, "interrupted")
-	default:
-		fmt.Fprintf(sh.errw, "error: %s\n", err)
-	}
-}
-
-// dot runs a dot command; it reports whether the shell should exit.
-func (sh *shell) dot(ctx context.Context, cmd string) bool {
-	f := strings.Fields(cmd)
-	switch f[0] {
-	case ".chart":
-		if sh.last == "" {
-			fmt.Fprintln(sh.errw, ".chart draws the last statement's result: run a query first")
-			break
-		}
-		saved := sh.format
-		sh.format = "chart"
-		sh.run(ctx, sh.last)
-		sh.format = saved
-	case ".timer", ".explain":
-		if len(f) != 2 || (f[1] != "on" && f[1] != "off") {
-			fmt.Fprintf(sh.errw, "usage: %s on|off\n", f[0])
-			break
-		}
-		if f[0] == ".timer" {
-			sh.timer = f[1] == "on"
-		} else {
-			sh.explain = f[1] == "on"
-		}
-	case ".output":
-		sh.closeOutput()
-		if len(f) > 1 {
-			file, err := os.Create(f[1])
-			if err != nil {
-				fmt.Fprintf(sh.errw, "error: .output: %v\n", err)
-				break
-			}
-			sh.file, sh.out = file, file
-		}
-	case ".read":
-		if len(f) != 2 {
-			fmt.Fprintln(sh.errw, "usage: .read FILE")
-			break
-		}
-		b, err := os.ReadFile(f[1])
-		if err != nil {
-			fmt.Fprintf(sh.errw, "error: .read: %v\n", err)
-			break
-		}
-		sh.run(ctx, string(b))
-	case ".accounts":
-		ids, err := sh.eng.Accounts(ctx)
-		if err != nil {
-			fmt.Fprintf(sh.errw, "error: %s\n", err)
-			break
-		}
-		for _, id := range ids {
-			fmt.Fprintf(sh.out, "act_%s\n", id)
-		}
-	case ".quit", ".exit":
-		return true
-	case ".help":
-		fmt.Fprint(sh.out, helpText)
-	case ".tables":
-		for _, t := range sh.eng.Catalog().Tables() {
-			fmt.Fprintf(sh.out, "%-14s %s\n", t.Name, t.Doc)
-		}
-	case ".schema":
-		sh.schema(f[1:])
-	case ".mode":
-		if len(f) != 2 || !engine.ValidFormat(f[1]) {
-			fmt.Fprintf(sh.errw, "usage: .mode %s\n", strings.Join(engine.Formats, "|"))
-			break
-		}
-		sh.format = f[1]
-	default:
-		fmt.Fprintf(sh.errw, "unknown command %s; .help lists the commands\n", f[0])
-	}
-	return false
-}
-
-func (sh *shell) schema(args []string) {
-	tables := sh.eng.Catalog().Tables()
-	if len(args) > 0 {
-		t, ok := sh.eng.Catalog().Table(args[0])
-		if !ok {
-			fmt.Fprintf(sh.errw, "no table %q; tables: %s\n", args[0], strings.Join(sh.eng.Catalog().TableNames(), ", "))
-			return
-		}
-		tables = tables[:0:0]
-		tables = append(tables, t)
-	}
-	for _, t := range tables {
-		fmt.Fprintf(sh.out, "%s: %s\n", t.Name, t.Doc)
-		for _, c := range t.Columns {
-			fmt.Fprintf(sh.out, "  %-22s %-14s %-11s %s\n", c.Name, shortType(c.Type), c.Kind, c.Doc)
+		if err != nil && !interactive {
+			return err
 		}
 	}
 }
-
-func shortType(t string) string {
-	if strings.HasPrefix(t, "STRUCT(action_type") {
-		return "ACTION_STATS[]"
-	}
-	return t
-}
-
-const helpText = `Statements are DuckDB SQL over virtual tables (.tables); end each with ";".
-  .tables            list the virtual tables
-  .schema [TABLE]    columns with type and kind (id, attribute, metric, breakdown, …)
-  .mode FORMAT       table, csv, json, jsonl, markdown, line, chart
-  .chart             draw the last result as a bar chart (label or date, then a number)
-  .output [FILE]     send results to FILE; .output alone goes back to the terminal
-  .read FILE         run the statements in FILE
-  .timer on|off      after each statement: wall time, API requests, rows fetched
-  .explain on|off    print the Graph API requests before running each statement
-  .accounts          the ad accounts being queried
-  .help              this text
-  .quit              leave (or Ctrl-D)
-Ctrl-C cancels a running query and its API requests.
-`

@@ -430,3 +430,19 @@ func TestLineAndChartFormats(t *testing.T) {
 		t.Errorf("chart of three columns: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestDotCommandsInScripts: piped input and -f files take dot commands,
+// as the DuckDB shell does.
+func TestDotCommandsInScripts(t *testing.T) {
+	script := ".mode csv\nSELECT 1 AS a;\n.schema campaigns\nSELECT 2 AS b\n"
+	r := fbsql(t, script, nil, "--demo")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "a\n1\n") || !strings.Contains(r.stdout, "b\n2\n") {
+		t.Errorf("csv results missing:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "effective_status") || !strings.Contains(r.stdout, "= IN") {
+		t.Errorf(".schema campaigns should list columns with their pushdown operators:\n%s", r.stdout)
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/fbsql/fbsql/engine"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
-	"github.com/fbsql/fbsql/planner"
 	"github.com/fbsql/fbsql/repl"
 )
 
@@ -158,31 +157,16 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 		script = string(b)
 	case script == "":
 		// The shell handles Ctrl-C itself: it cancels a query, not the shell.
-		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout)})
+		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec})
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	maxRows := 0
-	if isTerminal(stdout) {
-		maxRows = terminalRows
+	err = repl.RunScript(ctx, eng, strings.NewReader(script), repl.Options{
+		Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, Bail: o.bail})
+	if errors.Is(err, repl.ErrFailed) {
+		return errReported
 	}
-	var failed error
-	for _, stmt := range planner.SplitStatements(script) {
-		err := eng.ExecWith(ctx, stmt, exec, func(res *engine.Result) error {
-			_, err := engine.Render(stdout, res, engine.RenderOptions{Format: o.format, MaxRows: maxRows})
-			return err
-		})
-		if err == nil {
-			continue
-		}
-		if o.bail || ctx.Err() != nil {
-			return err
-		}
-		// Like psql and sqlite3 without -bail: report, go on, fail at the end.
-		fmt.Fprintf(stderr, "error: %s\n", err)
-		failed = errReported
-	}
-	return failed
+	return err
 }
 
 // errReported is a failure already printed; it only sets the exit status.
@@ -261,8 +245,6 @@ func report(stderr io.Writer, err error) int {
 	return exitError
 }
 
-// terminalRows caps tables on a terminal; files and pipes get every row.
-const terminalRows = 40
 
 func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
