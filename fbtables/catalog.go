@@ -96,6 +96,13 @@ type Column struct {
 	Filter string
 	// Doc is a one-line description for .schema.
 	Doc string
+	// Since is the first Graph API version that serves the field ("v26.0");
+	// empty means every version fbsql supports. NewCatalog fills it from
+	// fieldAvailability.
+	Since string
+	// Until is the first version that no longer serves the field; empty
+	// means it is still served.
+	Until string
 }
 
 // APIField is the name to put in the `fields` parameter.
@@ -178,6 +185,12 @@ func NewCatalog(tables ...*Table) (*Catalog, error) {
 			if col.Type == "" {
 				problems = append(problems, fmt.Sprintf("%s.%s has no type", t.Name, col.Name))
 			}
+			if col.Doc == "" {
+				problems = append(problems, fmt.Sprintf("%s.%s has no doc", t.Name, col.Name))
+			}
+			if col.MinorUnits && col.Type != Money {
+				problems = append(problems, fmt.Sprintf("%s.%s is in minor units but not typed %s", t.Name, col.Name, Money))
+			}
 			if col.Default {
 				defaults++
 			}
@@ -192,6 +205,7 @@ func NewCatalog(tables ...*Table) (*Catalog, error) {
 			problems = append(problems, "table "+t.Name+" has no default columns")
 		}
 	}
+	problems = append(problems, applyAvailability(c)...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("invalid catalog: %s", strings.Join(problems, "; "))
 	}

@@ -14,6 +14,17 @@ func statusCols(lvl Level) []Column {
 
 func timeCol(name, doc string) Column { return attrCol(name, "TIMESTAMPTZ", LevelNone, doc) }
 
+// Entity field constructors by SDK type (reference §4): string and enums
+// VARCHAR, bool BOOLEAN, int BIGINT, float DOUBLE, list<string> VARCHAR[],
+// objects, maps and other lists JSON.
+func strCol(name, doc string) Column  { return attrCol(name, "VARCHAR", LevelNone, doc) }
+func boolCol(name, doc string) Column { return attrCol(name, "BOOLEAN", LevelNone, doc) }
+func intCol(name, doc string) Column  { return attrCol(name, "BIGINT", LevelNone, doc) }
+func numCol(name, doc string) Column  { return attrCol(name, "DOUBLE", LevelNone, doc) }
+func listCol(name, doc string) Column { return attrCol(name, "VARCHAR[]", LevelNone, doc) }
+func jsonCol(name, doc string) Column { return attrCol(name, "JSON", LevelNone, doc) }
+func refCol(name, doc string) Column  { return idCol(name, LevelNone, "", doc) }
+
 func moneyCol(name, doc string) Column {
 	return Column{Name: name, Type: Money, Kind: KindAttribute, MinorUnits: true, Doc: doc + " (account currency)"}
 }
@@ -28,7 +39,7 @@ func concat(parts ...[]Column) []Column {
 
 // AdAccounts is the ad_accounts table.
 func AdAccounts() *Table {
-	return &Table{Name: "ad_accounts", Doc: "the ad accounts being queried", Columns: defaults([]Column{
+	return &Table{Name: "ad_accounts", Doc: "the ad accounts being queried", Columns: defaults(concat([]Column{
 		idCol("id", LevelNone, "", "node id, act_<account_id>"),
 		idCol("account_id", LevelNone, "", "ad account id"),
 		attrCol("name", "VARCHAR", LevelNone, "account name"),
@@ -40,7 +51,7 @@ func AdAccounts() *Table {
 		moneyCol("spend_cap", "spending limit"),
 		attrCol("business_name", "VARCHAR", LevelNone, "business name"),
 		timeCol("created_time", "when the account was created"),
-	}, "id", "account_id", "name", "currency", "timezone_name", "account_status")}
+	}, adAccountMore), "id", "account_id", "name", "currency", "timezone_name", "account_status")}
 }
 
 // Campaigns is the campaigns table.
@@ -62,7 +73,7 @@ func Campaigns() *Table {
 		filterable(timeCol("updated_time", "last update time"), "updated_time"),
 		timeCol("start_time", "start time"),
 		timeCol("stop_time", "stop time"),
-	}), "id", "account_id", "name", "status", "effective_status", "objective", "daily_budget", "lifetime_budget", "created_time")}
+	}, campaignMore), "id", "account_id", "name", "status", "effective_status", "objective", "daily_budget", "lifetime_budget", "created_time")}
 }
 
 // Adsets is the adsets table.
@@ -86,7 +97,7 @@ func Adsets() *Table {
 		filterable(timeCol("updated_time", "last update time"), "updated_time"),
 		timeCol("start_time", "start time"),
 		timeCol("end_time", "end time"),
-	}), "id", "account_id", "campaign_id", "name", "status", "effective_status", "optimization_goal", "daily_budget", "created_time")}
+	}, adsetMore), "id", "account_id", "campaign_id", "name", "status", "effective_status", "optimization_goal", "daily_budget", "created_time")}
 }
 
 // Ads is the ads table.
@@ -101,12 +112,18 @@ func Ads() *Table {
 		attrCol("creative", "JSON", LevelNone, "creative reference ({\"id\": …})"),
 		timeCol("created_time", "creation time"),
 		filterable(timeCol("updated_time", "last update time"), "updated_time"),
-	}), "id", "account_id", "campaign_id", "adset_id", "name", "status", "effective_status", "created_time")}
+	}, adMore), "id", "account_id", "campaign_id", "adset_id", "name", "status", "effective_status", "created_time")}
+}
+
+// AllTables builds a fresh copy of every virtual table fbsql serves.
+func AllTables() []*Table {
+	return []*Table{AdAccounts(), Campaigns(), Adsets(), Ads(), Insights(),
+		AdCreatives(), AdImages(), AdVideos(), CustomConversions(), CustomAudiences(), Activities()}
 }
 
 // DefaultCatalog is every virtual table fbsql serves.
 func DefaultCatalog() *Catalog {
-	c, err := NewCatalog(AdAccounts(), Campaigns(), Adsets(), Ads(), Insights())
+	c, err := NewCatalog(AllTables()...)
 	if err != nil {
 		panic(err) // the definitions are static; TestCatalogValid reports the details
 	}
