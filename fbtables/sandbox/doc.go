@@ -18,4 +18,18 @@
 // by largest-remainder apportionment, so each breakdown is a marginal of the
 // same cells and sums back exactly. Reach and other unique counts are
 // sub-additive: an aggregated row reports less than the sum of its parts.
+//
+// Insights are served both ways the API serves them: sync GETs, and async
+// report runs (POST /{node}/insights, poll GET /{report_run_id}, page GET
+// /{report_run_id}/insights), whose rows and cursors equal the sync answer's.
+// Batch requests (POST / with batch=[...]) run up to 50 operations at once.
+//
+// By default the server is instant and unlimited, which is what unit tests
+// want. Config.Model switches on the realistic mode (latency, job durations,
+// data-per-call limits, per-account call budgets with the API's throttle
+// headers and errors; RealisticModel has documented defaults) and
+// Config.Faults injects reproducible failures (5xx, dropped connections,
+// truncated or HTML bodies, transient errors, failed jobs...). Job progress
+// and throttle windows read Config.Now, so tests move the clock instead of
+// sleeping; Server.Stats reports how a client behaved.
 package sandbox

@@ -48,7 +48,11 @@ func TestErrors(t *testing.T) {
 		{"bad filter operator", "GET", ins, "sandbox-token", url.Values{"filtering": {`[{"field":"ad.id","operator":"LIKE","value":"1"}]`}}, 100, 0, "OAuthException", "operator"},
 		{"bad filter field", "GET", ins, "sandbox-token", url.Values{"filtering": {`[{"field":"ad.colour","operator":"EQUAL","value":"1"}]`}}, 100, 0, "OAuthException", "ad.colour"},
 		{"two sort elements", "GET", ins, "sandbox-token", url.Values{"sort": {"spend_descending,clicks_ascending"}}, 100, 0, "OAuthException", "sort"},
-		{"async report runs", "POST", ins, "sandbox-token", nil, 100, 0, "OAuthException", "async report runs are not supported by this sandbox yet"},
+		{"report run validates like GET", "POST", ins, "sandbox-token", url.Values{"fields": {`["impressions","foo"]`}}, 100, 0, "OAuthException",
+			"=(#100) foo is not valid for fields param. please check https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all valid values"},
+		{"report run bad combination", "POST", ins, "sandbox-token", url.Values{"breakdowns": {"age,country"}}, 100, 0, "OAuthException", "is invalid"},
+		{"unknown report run", "GET", "/v25.0/6023920149059999", "sandbox-token", nil, 100, 33, "GraphMethodException", "Object with ID '6023920149059999'"},
+		{"unknown report run rows", "GET", "/v25.0/6023920149059999/insights", "sandbox-token", nil, 100, 33, "GraphMethodException", "Object with ID '6023920149059999'"},
 		{"POST elsewhere", "POST", act + "/campaigns", "sandbox-token", nil, 100, 33, "GraphMethodException", "Unsupported post request"},
 	}
 	for _, tc := range cases {

@@ -154,6 +154,11 @@ func apiErr(t *testing.T, r response, status, code, subcode int) map[string]any 
 			t.Fatalf("error.%s missing: %s", k, r.raw)
 		}
 	}
+	for _, k := range []string{"is_transient", "error_user_title", "error_user_msg"} {
+		if _, ok := e[k]; ok {
+			want++ // optional keys some errors carry
+		}
+	}
 	if len(e) != want {
 		t.Fatalf("error has %d keys, want %d: %s", len(e), want, r.raw)
 	}

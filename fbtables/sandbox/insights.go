@@ -34,7 +34,7 @@ var actionBreakdowns = setOf("action_canvas_component_name", "action_carousel_ca
 	"action_video_type", "conversion_destination", "is_business_ai_assisted", "matched_persona_id",
 	"matched_persona_name", "signal_source_bucket", "standard_event_content_type")
 
-// insights serves GET /{node}/insights. node is the queried object's level;
+// insights serves the sync GET /{node}/insights. node is the queried object's level;
 // inScope limits the ads to the node's subtree (nil = the whole account).
 func (s *Server) insights(c *call, a *account, node level, inScope func(*ad) bool) (any, *apiError) {
 	today := s.today()
@@ -48,6 +48,23 @@ func (s *Server) insights(c *call, a *account, node level, inScope func(*ad) boo
 		rs = q.compute()
 		s.cache.put(key, rs)
 	}
+	if _, err := c.p.limit(25); err != nil {
+		return nil, err
+	}
+	// The data-per-call limit is about the whole result, not the page: the
+	// API refuses the request even when the client asks for a small page.
+	if m := s.model.SyncRowLimit; m > 0 && rs.len() > m {
+		return nil, errTooMuchData()
+	}
+	s.bump(&s.stats.SyncInsights)
+	out, err := insightsPage(c, rs)
+	c.syncRows = c.pageRows
+	return out, err
+}
+
+// insightsPage renders the page of rs the request's cursors select. Sync
+// responses and report-run results share it, so both page the same way.
+func insightsPage(c *call, rs *resultSet) (any, *apiError) {
 	limit, err := c.p.limit(25)
 	if err != nil {
 		return nil, err
@@ -60,6 +77,7 @@ func (s *Server) insights(c *call, a *account, node level, inScope func(*ad) boo
 	for i := start; i < end; i++ {
 		data = append(data, rs.q.render(rs.row(i)))
 	}
+	c.pageRows = end - start
 	out := obj{{"data", data}}
 	if pg := pagingObj(c, start, end, rs.len(), limit); pg != nil {
 		out = append(out, kv{"paging", pg})

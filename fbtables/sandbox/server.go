@@ -17,6 +17,9 @@ type Config struct {
 	Token string           // the only accepted access token; "" means "sandbox-token"
 	Now   func() time.Time // clock; nil means time.Now. "today" is Now() in UTC, as a date
 	Log   io.Writer        // if non-nil, one JSON line per request: {"method","path","params"}
+
+	Model  Model  // realistic mode: latency, async job durations, limits, throttling. Zero value = off (instant, unlimited)
+	Faults Faults // injected failures for client tests. Zero value = none
 }
 
 // Server is the fake Graph API. It implements http.Handler and is safe for
@@ -28,9 +31,17 @@ type Server struct {
 	world *world
 	cache *resultCache
 
-	mu    sync.Mutex
-	reqs  []Request
-	count uint64 // requests served, for trace ids and usage headers
+	model  Model
+	faults Faults
+
+	mu      sync.Mutex // guards everything below
+	reqs    []Request
+	count   uint64 // requests served, for trace ids, usage headers and fault draws
+	stats   Stats
+	jobs    map[string]*job        // report runs by id
+	jobSeq  uint64                 // report runs created, for their ids
+	calls   map[string][]time.Time // per account: insights calls in the throttle window, oldest first
+	blocked map[string]time.Time   // per account: refused until then
 }
 
 // New builds a Server and its synthetic world.
@@ -44,7 +55,9 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{token: cfg.Token, now: cfg.Now, log: cfg.Log, cache: newResultCache(8, 3_000_000)}
+	s := &Server{token: cfg.Token, now: cfg.Now, log: cfg.Log, cache: newResultCache(8, 3_000_000),
+		model: cfg.Model, faults: cfg.Faults,
+		jobs: map[string]*job{}, calls: map[string][]time.Time{}, blocked: map[string]time.Time{}}
 	s.world = newWorld(uint64(cfg.Seed), dayTime(s.today()))
 	return s
 }
@@ -78,29 +91,85 @@ var versionRE = regexp.MustCompile(`^v\d+\.\d+$`)
 type call struct {
 	r      *http.Request
 	p      params
+	n      uint64   // sequence number of the request
+	segs   []string // path segments, version included
 	parts  []string // path segments after the version
 	header http.Header
 	acct   *account // the account the request is about, for usage headers
+
+	owner        *account  // the account the path names, known before routing (throttle, faults)
+	insightsCall bool      // counts toward the insights call budget (§5.5)
+	usage        *usage    // throttle state for the headers; nil = throttle off
+	fault        FaultKind // the fault drawn for this request
+	pageRows     int       // rows in the insights page answered
+	syncRows     int       // rows in the sync insights page answered (PerRowLatency)
 }
 
 // ServeHTTP answers one Graph API request. Every outcome, route misses
-// included, is a JSON body in the API's shape.
+// included, is a JSON body in the API's shape, unless a fault says otherwise.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := s.newCall(r, w.Header())
+	if c.fault = s.drawFault(c); c.fault != "" && s.inject(w, c, c.fault) {
+		return
+	}
+	if c.fault == FaultTruncated {
+		s.bump(&s.stats.FaultsInjected)
+	}
+	if s.isBatch(c) {
+		s.serveBatch(w, c)
+		return
+	}
+	s.respond(w, c, true)
+}
+
+// newCall logs and numbers a request and resolves what can be known before
+// routing: path segments, the account it is about, whether it is an
+// insights call.
+func (s *Server) newCall(r *http.Request, h http.Header) *call {
 	p := readParams(r)
 	s.record(r.Method, r.URL.Path, p)
 	s.mu.Lock()
 	s.count++
+	s.stats.Requests++
 	n := s.count
 	s.mu.Unlock()
-	c := &call{r: r, p: p, header: w.Header()}
+	c := &call{r: r, p: p, n: n, header: h}
+	c.segs = strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if versionRE.MatchString(c.segs[0]) {
+		c.parts = c.segs[1:]
+		s.classify(c)
+	}
+	return c
+}
+
+// classify sets c.owner and c.insightsCall from the path.
+func (s *Server) classify(c *call) {
+	if len(c.parts) == 0 || len(c.parts) > 2 {
+		return
+	}
+	head, edge := c.parts[0], ""
+	if len(c.parts) == 2 {
+		edge = c.parts[1]
+	}
+	if a, _, _, ok := s.insightsTarget(head); ok {
+		c.owner = a
+		c.insightsCall = edge == "insights"
+	} else if j := s.job(head); j != nil {
+		c.owner = j.acct
+		c.insightsCall = edge == "" || edge == "insights"
+	}
+}
+
+// respond serves c and writes the answer; outer is false for operations
+// inside a batch, whose latency is the batch's.
+func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
 	body, err := s.serve(c)
+	n := c.n
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	trace := traceID(n, r.URL.Path)
+	trace := traceID(n, c.r.URL.Path)
 	w.Header().Set("x-fb-trace-id", trace)
 	w.Header().Set("x-app-usage", fmt.Sprintf(`{"call_count":%d,"total_cputime":%d,"total_time":%d}`, n%7, n%3, n%5))
-	if c.acct != nil {
-		s.usageHeaders(w.Header(), c, n)
-	}
+	s.setUsageHeaders(w.Header(), c, n)
 	status := http.StatusOK
 	if err != nil {
 		status, body = err.Status, errorBody(err, trace)
@@ -108,6 +177,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out, merr := marshal(body)
 	if merr != nil {
 		status, out = http.StatusInternalServerError, mustJSON(errorBody(errInternal(merr), trace))
+	}
+	if outer && !pause(c.r.Context(), s.latency(c)) {
+		return // the client is gone
+	}
+	if c.fault == FaultTruncated {
+		out = out[:len(out)/2]
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
@@ -134,24 +209,21 @@ func traceID(n uint64, path string) string {
 
 // serve checks version and token, then routes.
 func (s *Server) serve(c *call) (any, *apiError) {
-	parts := strings.Split(strings.Trim(c.r.URL.Path, "/"), "/")
-	if len(parts) == 0 || !versionRE.MatchString(parts[0]) {
-		v := ""
-		if len(parts) > 0 {
-			v = parts[0]
-		}
-		return nil, errVersion(v)
+	if !versionRE.MatchString(c.segs[0]) {
+		return nil, errVersion(c.segs[0])
 	}
-	c.parts = parts[1:]
 	if err := s.auth(c); err != nil {
 		return nil, err
 	}
 	if len(c.parts) == 0 || c.parts[0] == "" {
 		return nil, errUnsupported(c.r.Method, "")
 	}
+	if err := s.admit(c); err != nil {
+		return nil, err
+	}
 	if c.r.Method != http.MethodGet && c.r.Method != http.MethodHead {
-		if len(c.parts) == 2 && c.parts[1] == "insights" && c.r.Method == http.MethodPost {
-			return nil, errParam("async report runs are not supported by this sandbox yet")
+		if len(c.parts) == 2 && c.parts[1] == "insights" && c.isPost() {
+			return s.createReportRun(c)
 		}
 		return nil, errUnsupported(c.r.Method, c.parts[0])
 	}
@@ -218,6 +290,9 @@ func (s *Server) route(c *call) (any, *apiError) {
 	}
 	node, ok := s.world.byID[head]
 	if !ok {
+		if j := s.job(head); j != nil {
+			return s.reportRun(c, j, edge)
+		}
 		return nil, errUnsupported(c.r.Method, head)
 	}
 	return s.routeEntity(c, node, edge)
@@ -229,12 +304,12 @@ func (s *Server) route(c *call) (any, *apiError) {
 func (s *Server) usageHeaders(h http.Header, c *call, n uint64) {
 	app, acc := 1+n%9, 1+n%4
 	tier := "standard_access"
-	if len(c.parts) == 2 && c.parts[1] == "insights" {
+	if c.insightsCall {
 		h.Set("x-fb-ads-insights-throttle", fmt.Sprintf(`{"app_id_util_pct":%d,"acc_id_util_pct":%d,"ads_api_access_tier":%q}`, app, acc, tier))
 	}
 	h.Set("x-ad-account-usage", fmt.Sprintf(`{"acc_id_util_pct":%d,"reset_time_duration":0,"ads_api_access_tier":%q}`, acc, tier))
 	buc := "ads_management"
-	if len(c.parts) == 2 && c.parts[1] == "insights" {
+	if c.insightsCall {
 		buc = "ads_insights"
 	}
 	h.Set("x-business-use-case-usage", fmt.Sprintf(`{"%s":[{"type":%q,"call_count":%d,"total_cputime":%d,"total_time":%d,"estimated_time_to_regain_access":0,"ads_api_access_tier":%q}]}`,
