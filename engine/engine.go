@@ -144,7 +144,8 @@ func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error)
 	if err != nil {
 		return nil, err
 	}
-	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: e.fe, Today: today, AttributionWindows: e.cfg.AttributionWindows})
+	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: e.fe, Today: today,
+		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version()})
 }
 
 // Exec runs every statement of a script in order, handing each result to
@@ -238,6 +239,14 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	}
 	res.Stats.Elapsed = time.Since(start)
 	return nil
+}
+
+// version is the Graph API version requests use.
+func (e *Engine) version() string {
+	if e.cfg.Graph.Version != "" {
+		return e.cfg.Graph.Version
+	}
+	return graph.DefaultVersion
 }
 
 // today is DuckDB's current_date, so that dates the planner folds agree

@@ -44,6 +44,11 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 	}
 	for i := range sb.table.Columns {
 		if c := &sb.table.Columns[i]; used[c.Name] {
+			if in.APIVersion != "" {
+				if err := c.AvailableIn(in.APIVersion); err != nil {
+					return nil, &Error{Table: sb.table.Name, Column: c.Name, Reason: err.Error()}
+				}
+			}
 			scan.Columns = append(scan.Columns, c)
 		}
 	}
@@ -163,7 +168,10 @@ func withLevelIDs(fields []string, level fbtables.Level) []string {
 
 // entityParams builds the request of an entity table.
 func entityParams(scan *Scan, pf pushedFilters) error {
-	fields := []string{"id"}
+	var fields []string
+	if _, ok := scan.Table.Column("id"); ok { // activities have none
+		fields = append(fields, "id")
+	}
 	for _, c := range scan.Columns {
 		if c.APIField() != "id" {
 			fields = append(fields, c.APIField())

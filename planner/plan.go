@@ -29,6 +29,9 @@ type Input struct {
 	// AttributionWindows is the action_attribution_windows used when a
 	// query does not set the attribution_windows option ("" = the API's default).
 	AttributionWindows string
+	// APIVersion is the Graph API version requests go to; a column the
+	// version lacks is an error before any request. "" skips the check.
+	APIVersion string
 }
 
 // Plan is the planned form of a script: one entry per statement.

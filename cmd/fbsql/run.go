@@ -245,7 +245,6 @@ func report(stderr io.Writer, err error) int {
 	return exitError
 }
 
-
 func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fbsql/fbsql/fbtables"
 	"io"
 	"net"
 	"net/http"
@@ -15,9 +16,9 @@ import (
 	"time"
 )
 
-// DefaultVersion is the Graph API version used when Config.Version is empty: the version of
-// Meta's Python SDK and of the current docs (reference §6.1).
-const DefaultVersion = "v25.0"
+// DefaultVersion is the Graph API version used when Config.Version is
+// empty. It is the catalog's: field availability is data keyed by version.
+const DefaultVersion = fbtables.DefaultVersion
 
 // DefaultBaseURL is the real Graph API host.
 const DefaultBaseURL = "https://graph.facebook.com"
