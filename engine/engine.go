@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,19 @@ type Config struct {
 	// AttributionWindows is the default action_attribution_windows of
 	// insights queries, e.g. "7d_click,1d_view"; "" keeps the API's default.
 	AttributionWindows string
+	// MaxConcurrentPerAccount bounds requests in flight per ad account
+	// (default 8); usage headers lower it as the account nears its limit.
+	MaxConcurrentPerAccount int
+	// PollMin and PollMax bound the wait between status polls of an async
+	// report run (defaults 1 s and 30 s).
+	PollMin, PollMax time.Duration
+	// ThrottlePause spaces requests of an account whose usage passed 90%
+	// (default 30 s).
+	ThrottlePause time.Duration
+	// WaitScale multiplies every wait the API states (and the client's
+	// retry backoff), for a sandbox whose clock runs faster than the real
+	// API's; 0 means 1.
+	WaitScale float64
 	// Progress, if set, is called as requests and rows arrive (at most
 	// every 100 ms) and once more when a statement's fetching is done.
 	Progress func(Progress)
@@ -45,6 +59,9 @@ type Engine struct {
 	conn     *sql.Conn
 	fe       *Frontend
 	requests atomic.Int64
+	gov      *governor
+	runs     sync.Map // report run id → account
+	jobs     sync.Map // account → chan struct{}: async jobs running
 
 	accountsMu sync.Mutex
 	accounts   []string
@@ -57,8 +74,38 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if e.cat == nil {
 		e.cat = fbtables.DefaultCatalog()
 	}
+	pause := cfg.ThrottlePause
+	if pause == 0 {
+		pause = 30 * time.Second
+	}
+	scale := cfg.WaitScale
+	if scale <= 0 {
+		scale = 1
+	}
+	e.gov = newGovernor(e.maxPerAccount(), pause, scale)
 	gcfg := cfg.Graph
+	if scale != 1 {
+		inner := gcfg.Sleep
+		gcfg.Sleep = func(ctx context.Context, d time.Duration) error {
+			d = time.Duration(float64(d) * scale)
+			if inner != nil {
+				return inner(ctx, d)
+			}
+			return sleepCtx(ctx, d)
+		}
+	}
 	user := gcfg.OnResponse
+	hc := gcfg.HTTPClient
+	if hc == nil {
+		hc = graph.DefaultHTTPClient()
+	}
+	wrapped := *hc
+	base := wrapped.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	wrapped.Transport = &gate{base: base, gov: e.gov, runs: &e.runs}
+	gcfg.HTTPClient = &wrapped
 	gcfg.OnResponse = func(r graph.ResponseInfo) {
 		e.requests.Add(1)
 		if user != nil {
@@ -239,6 +286,24 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	}
 	res.Stats.Elapsed = time.Since(start)
 	return nil
+}
+
+func (e *Engine) maxPerAccount() int {
+	if e.cfg.MaxConcurrentPerAccount > 0 {
+		return e.cfg.MaxConcurrentPerAccount
+	}
+	return 8
+}
+
+func (e *Engine) pollBounds() (time.Duration, time.Duration) {
+	lo, hi := e.cfg.PollMin, e.cfg.PollMax
+	if lo <= 0 {
+		lo = time.Second
+	}
+	if hi <= 0 {
+		hi = 30 * time.Second
+	}
+	return lo, max(lo, hi)
 }
 
 // version is the Graph API version requests use.

@@ -20,9 +20,6 @@ import (
 // pageSize is the `limit` sent with every paged request.
 const pageSize = 500
 
-// maxParallelAccounts bounds the accounts fetched at once for one scan.
-const maxParallelAccounts = 4
-
 // fetch runs a scan's requests for every account and loads the rows into
 // its temporary table. It returns the number of rows loaded; on any error
 // nothing of the scan is kept, so no partial result can be read.
@@ -36,14 +33,13 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	}
 	stage := sc.Temp + "_stage"
 	fields := stageFields(sc)
-	var cols []string
+	cols := []string{"_unit BIGINT"}
 	for _, f := range fields {
 		cols = append(cols, quote(f.name)+" VARCHAR")
 	}
 	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
 		return 0, fmt.Errorf("create %s: %w", stage, err)
 	}
-	tr.addFetches(len(accounts))
 	n, err := e.appendRows(ctx, stage, sc, fields, accounts, tr)
 	if err != nil {
 		return 0, err
@@ -102,7 +98,7 @@ func loadSQL(sc *planner.Scan, stage string) string {
 func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, accounts []string, tr *tracker) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rowsCh := make(chan []driver.Value, 1024)
+	rowsCh := make(chan rowMsg, 1024)
 	var (
 		wg       sync.WaitGroup
 		errOnce  sync.Once
@@ -111,23 +107,27 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
-	sem := make(chan struct{}, maxParallelAccounts)
-	for _, acct := range accounts {
+	if sc.Table.Insights {
 		wg.Add(1)
-		go func(acct string) {
+		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				return
-			}
-			if err := e.fetchAccount(ctx, sc, acct, fields, rowsCh); err != nil {
+			if err := e.fetchInsights(ctx, sc, accounts, fields, rowsCh, tr); err != nil {
 				fail(err)
-				return
 			}
-			tr.fetchDone()
-		}(acct)
+		}()
+	} else {
+		tr.addFetches(len(accounts))
+		for _, acct := range accounts {
+			wg.Add(1)
+			go func(acct string) {
+				defer wg.Done()
+				if err := e.fetchAccount(ctx, sc, acct, fields, rowsCh); err != nil {
+					fail(err)
+					return
+				}
+				tr.fetchDone()
+			}(acct)
+		}
 	}
 	go func() { wg.Wait(); close(rowsCh) }()
 
@@ -137,11 +137,29 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 		if err != nil {
 			return fmt.Errorf("append to %s: %w", stage, err)
 		}
-		for row := range rowsCh {
-			if err := app.AppendRow(row...); err != nil {
+		perUnit := map[int64]int64{}
+		for m := range rowsCh {
+			if m.discard {
+				// A unit failed after some of its rows arrived and will run
+				// again: its rows so far must not count twice.
+				if err := app.Flush(); err != nil {
+					app.Close()
+					return fmt.Errorf("append to %s: %w", stage, err)
+				}
+				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
+				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
+					app.Close()
+					return fmt.Errorf("discard rows of a failed request: %w", err)
+				}
+				n -= perUnit[m.unit]
+				delete(perUnit, m.unit)
+				continue
+			}
+			if err := app.AppendRow(append([]driver.Value{m.unit}, m.row...)...); err != nil {
 				app.Close()
 				return fmt.Errorf("append to %s: %w", stage, err)
 			}
+			perUnit[m.unit]++
 			if n++; n%1000 == 0 {
 				tr.addRows(1000)
 			}
@@ -162,7 +180,15 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 }
 
 // fetchAccount pages through one account's rows.
-func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string, fields []stageField, out chan<- []driver.Value) error {
+// rowMsg carries one decoded row, tagged with the unit of work that
+// fetched it, or asks to discard every row of a unit.
+type rowMsg struct {
+	unit    int64
+	row     []driver.Value
+	discard bool
+}
+
+func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string, fields []stageField, out chan<- rowMsg) error {
 	path := strings.ReplaceAll(sc.Path, "{account}", acct)
 	params := graph.Params{}
 	for _, p := range sc.Params {
@@ -175,7 +201,7 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		select {
-		case out <- row:
+		case out <- rowMsg{row: row}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

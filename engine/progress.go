@@ -15,6 +15,9 @@ type Progress struct {
 	Fetches, FetchesDone int
 	// Rows is the number of rows received so far.
 	Rows int64
+	// Jobs and JobPercent describe async report runs polled so far: how
+	// many, and their mean completion.
+	Jobs, JobPercent int
 	// Elapsed is the time since the statement started.
 	Elapsed time.Duration
 	// Done is set on the last report of a statement.
@@ -32,6 +35,7 @@ type tracker struct {
 	mu           sync.Mutex
 	fetches      int
 	fetchesDone  int
+	jobs         map[string]int // report run → percent complete
 	lastReported time.Time
 }
 
@@ -49,6 +53,16 @@ func (t *tracker) addFetches(n int) {
 func (t *tracker) fetchDone() {
 	t.mu.Lock()
 	t.fetchesDone++
+	t.mu.Unlock()
+	t.tick(false)
+}
+
+func (t *tracker) jobPercent(id string, pct int) {
+	t.mu.Lock()
+	if t.jobs == nil {
+		t.jobs = map[string]int{}
+	}
+	t.jobs[id] = pct
 	t.mu.Unlock()
 	t.tick(false)
 }
@@ -71,7 +85,13 @@ func (t *tracker) tick(done bool) {
 	}
 	t.lastReported = now
 	p := Progress{Requests: t.reqs.Load() - t.reqBase, Fetches: t.fetches, FetchesDone: t.fetchesDone,
-		Rows: t.rows.Load(), Elapsed: now.Sub(t.start), Done: done}
+		Rows: t.rows.Load(), Elapsed: now.Sub(t.start), Done: done, Jobs: len(t.jobs)}
+	for _, pct := range t.jobs {
+		p.JobPercent += pct
+	}
+	if p.Jobs > 0 {
+		p.JobPercent /= p.Jobs
+	}
 	t.report(p) // under the lock: reports arrive one at a time, in order
 	t.mu.Unlock()
 }

@@ -28,7 +28,11 @@ func ProgressLine(w io.Writer) func(engine.Progress) {
 			return
 		}
 		shown = true
-		fmt.Fprintf(w, "\r\033[Kfetching: %d/%d fetches done · %d requests · %d rows · %.1fs",
-			p.FetchesDone, p.Fetches, p.Requests, p.Rows, p.Elapsed.Seconds())
+		jobs := ""
+		if p.Jobs > 0 {
+			jobs = fmt.Sprintf(" · %d report runs %d%%", p.Jobs, p.JobPercent)
+		}
+		fmt.Fprintf(w, "\r\033[Kfetching: %d/%d parts done%s · %d requests · %d rows · %.1fs",
+			p.FetchesDone, p.Fetches, jobs, p.Requests, p.Rows, p.Elapsed.Seconds())
 	}
 }

@@ -3,6 +3,9 @@ package graph
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // DefaultVersion is the Graph API version used when Config.Version is
@@ -43,6 +47,11 @@ type Config struct {
 	Version string
 	// Token is the access token, sent only in the Authorization header.
 	Token string
+	// AppSecret, if set, adds appsecret_proof (hex HMAC-SHA256 of Token keyed by AppSecret) to
+	// every request, as apps with "Require App Secret" demand. The proof may travel in a URL:
+	// it cannot be turned back into the token or the secret, and it is useless with another
+	// token. The secret itself is never sent, and is redacted like the token.
+	AppSecret string
 	// HTTPClient defaults to a client with connect, header and overall timeouts.
 	HTTPClient *http.Client
 	// MaxRetries bounds retries of transient and rate-limit failures; 0 means 4, negative means none.
@@ -69,6 +78,8 @@ type Client struct {
 	base       *url.URL
 	version    string
 	token      string
+	secret     string // app secret, kept only to redact it
+	proof      string // appsecret_proof, "" without an app secret
 	hc         *http.Client
 	maxRetries int
 	sleep      func(ctx context.Context, d time.Duration) error
@@ -79,6 +90,12 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("no Graph API access token: set FB_ACCESS_TOKEN (or the token in the config file)")
+	}
+	if strings.IndexFunc(cfg.Token, badSecretRune) >= 0 {
+		return nil, errors.New("the Graph API access token contains spaces or control characters: check FB_ACCESS_TOKEN (or the token in the config file)")
+	}
+	if strings.IndexFunc(cfg.AppSecret, badSecretRune) >= 0 {
+		return nil, errors.New("the app secret contains spaces or control characters: check FB_APP_SECRET (or app_secret in the config file)")
 	}
 	raw := cfg.BaseURL
 	if raw == "" {
@@ -92,10 +109,14 @@ func New(cfg Config) (*Client, error) {
 		base:       base,
 		version:    cfg.Version,
 		token:      cfg.Token,
+		secret:     cfg.AppSecret,
 		hc:         cfg.HTTPClient,
 		maxRetries: cfg.MaxRetries,
 		sleep:      cfg.Sleep,
 		onResponse: cfg.OnResponse,
+	}
+	if cfg.AppSecret != "" {
+		c.proof = AppSecretProof(cfg.Token, cfg.AppSecret)
 	}
 	if c.version == "" {
 		c.version = DefaultVersion
@@ -104,7 +125,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("invalid Graph API version %q: want the form v25.0", c.version)
 	}
 	if c.hc == nil {
-		c.hc = defaultHTTPClient()
+		c.hc = DefaultHTTPClient()
 	}
 	switch {
 	case c.maxRetries == 0:
@@ -117,6 +138,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// badSecretRune reports a rune no token or app secret holds. Catching it here gives a clear
+// error instead of a header net/http refuses, or an endless "invalid token" from the API for a
+// token pasted with a stray space or newline.
+func badSecretRune(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
 
 // parseBaseURL accepts https anywhere and http only on loopback.
 func parseBaseURL(raw string) (*url.URL, error) {
@@ -150,9 +176,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// defaultHTTPClient bounds every phase of a request: insights calls can legitimately take a
+// DefaultHTTPClient is the client used when Config.HTTPClient is nil. It bounds every phase of a request: insights calls can legitimately take a
 // minute or two before answering, but a hung connection must not stall a query forever.
-func defaultHTTPClient() *http.Client {
+func DefaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 3 * time.Minute
 	t.TLSHandshakeTimeout = 15 * time.Second
@@ -184,7 +210,7 @@ func (c *Client) Post(ctx context.Context, path string, params Params, out any) 
 	if err != nil {
 		return fmt.Errorf("post %s: %w", path, err)
 	}
-	form.Del("access_token") // the token goes in the header only
+	c.authParams(form)
 	body, err := c.do(ctx, request{method: http.MethodPost, path: path, url: u, form: form.Encode()})
 	if err != nil {
 		return c.scrub(fmt.Errorf("post %s: %w", path, err))
@@ -201,11 +227,32 @@ func (c *Client) endpoint(path string, params Params, method string) (*url.URL, 
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
 	}
-	q.Del("access_token")
+	if method == http.MethodGet {
+		c.authParams(q) // a POST carries them in its form
+	}
 	u := *c.base
 	u.Path = c.base.Path + "/" + c.version + "/" + strings.TrimLeft(path, "/")
 	u.RawQuery = q.Encode()
 	return &u, nil
+}
+
+// AppSecretProof is the appsecret_proof Meta expects with token when the app secret is
+// secret: the hex HMAC-SHA256 of the token keyed by the secret.
+func AppSecretProof(token, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(token))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// authParams removes any access_token from request parameters (the token goes in the header
+// only) and adds appsecret_proof when an app secret is configured.
+func (c *Client) authParams(v url.Values) {
+	v.Del("access_token")
+	if c.proof != "" {
+		v.Set("appsecret_proof", c.proof)
+	} else {
+		v.Del("appsecret_proof")
+	}
 }
 
 // request is one logical call, sent once or more by do.

@@ -2,10 +2,12 @@ package graph
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -179,7 +181,9 @@ func (c *Client) checkBody(status int, path string, body []byte) *APIError {
 			snippet = snippet[:maxSnippet]
 		}
 		msg := fmt.Sprintf("HTTP %d with a non-JSON or truncated body (%d bytes): %q", status, len(body), snippet)
-		return &APIError{HTTPStatus: status, Path: path, Message: c.redact(msg)}
+		// A cut-off body or an HTML error page says nothing about the
+		// request itself: the same request usually succeeds next time.
+		return &APIError{HTTPStatus: status, Path: path, Message: c.redact(msg), IsTransient: true}
 	}
 	var probe struct {
 		Error json.RawMessage `json:"error"`
@@ -261,15 +265,29 @@ func (e *redactedError) Unwrap() error { return e.err }
 // value may not start with '[' so that redacting twice changes nothing.
 var tokenParam = regexp.MustCompile(`(?i)(access_token=)[^&\s"'<>\[\];,]+`)
 
-// redact removes the token (raw or URL-encoded) and any access_token=… from s.
+// redact removes the token and the app secret (raw, URL-encoded or base64) and any
+// access_token=… from s.
 func (c *Client) redact(s string) string {
-	if c.token != "" {
-		s = strings.ReplaceAll(s, c.token, "[redacted]")
-		if esc := url.QueryEscape(c.token); esc != c.token {
-			s = strings.ReplaceAll(s, esc, "[redacted]")
+	for _, secret := range []string{c.token, c.secret} {
+		if secret == "" {
+			continue
+		}
+		for _, form := range secretForms(secret) {
+			s = strings.ReplaceAll(s, form, "[redacted]")
 		}
 	}
 	return tokenParam.ReplaceAllString(s, "${1}[redacted]")
+}
+
+// secretForms are the ways a server may echo a secret: raw, URL-encoded and base64 (as in a
+// Basic authorization header), longest first so a shorter form does not break up a longer one.
+func secretForms(secret string) []string {
+	b := []byte(secret)
+	forms := []string{base64.StdEncoding.EncodeToString(b), base64.URLEncoding.EncodeToString(b),
+		url.QueryEscape(secret), url.PathEscape(secret),
+		base64.RawStdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b), secret}
+	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	return forms
 }
 
 // scrub is the last line of defence on every error leaving the package.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -36,6 +37,7 @@ func (c *Client) Get(ctx context.Context, path string, params Params, each func(
 	if err != nil {
 		return err
 	}
+	var loops loopGuard
 	for page := 1; ; page++ {
 		body, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u})
 		if err != nil {
@@ -62,16 +64,49 @@ func (c *Client) Get(ctx context.Context, path string, params Params, each func(
 		if err != nil {
 			return c.scrub(fmt.Errorf("get %s, page %d: %w", path, page, err))
 		}
-		if next.String() == u.String() {
-			// A server bug, but following it would loop forever.
-			return fmt.Errorf("get %s, page %d: paging.next repeats the current page", path, page)
+		if err := loops.check(u.String(), next.String(), len(*env.Data)); err != nil {
+			return fmt.Errorf("get %s, page %d: %w", path, page, err)
 		}
 		u = next
 	}
 }
 
+// maxEmptyRepeats bounds how often an empty page may name itself as next. The API (and the
+// sandbox's emptypage fault) sometimes answers a page with no rows and a next that repeats
+// the request; asking again yields the real page.
+const maxEmptyRepeats = 5
+
+// loopGuard stops paging that would never end: a next URL that was already fetched would
+// repeat rows or cycle forever. The only repeat allowed is an empty page naming itself, a few
+// times in a row.
+type loopGuard struct {
+	seen    map[string]bool
+	repeats int
+}
+
+// check records that cur was fetched and returned rows rows, and fails if following next
+// would loop.
+func (g *loopGuard) check(cur, next string, rows int) error {
+	if g.seen == nil {
+		g.seen = map[string]bool{}
+	}
+	g.seen[cur] = true
+	if next == cur && rows == 0 {
+		if g.repeats++; g.repeats <= maxEmptyRepeats {
+			return nil
+		}
+		return fmt.Errorf("paging.next repeated an empty page %d times", g.repeats)
+	}
+	g.repeats = 0
+	if g.seen[next] {
+		return errors.New("paging.next points back to a page already read; stopping rather than repeating rows")
+	}
+	return nil
+}
+
 // nextURL turns paging.next into the URL of the next request. The real API repeats the token
-// as access_token in next; it is removed so the token lives only in the header. The scheme and
+// as access_token in next; it is removed so the token lives only in the header, and
+// appsecret_proof is set to ours whatever the server wrote. The scheme and
 // host are ours, not the server's: the token is never sent to a host other than the configured
 // base URL, and a sandbox behind a proxy still works.
 func (c *Client) nextURL(raw string) (*url.URL, error) {
@@ -80,7 +115,7 @@ func (c *Client) nextURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("invalid paging.next URL: %v", c.redact(err.Error()))
 	}
 	q := u.Query()
-	q.Del("access_token")
+	c.authParams(q)
 	u.RawQuery = q.Encode()
 	u.Scheme = c.base.Scheme
 	u.Host = c.base.Host

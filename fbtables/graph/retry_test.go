@@ -72,9 +72,14 @@ func TestRetries(t *testing.T) {
 			wantErr:   "graph API error 100 (subcode 33)",
 		},
 		{
-			name:      "non-JSON 200 is a clear permanent error",
+			name:      "truncated 200 is retried",
+			replies:   []reply{{200, `{"data":[{"id":"1"`, ""}, {200, ok, ""}},
+			wantCalls: 2,
+		},
+		{
+			name:      "a body that stays truncated is a clear error after the retries",
 			replies:   []reply{{200, `{"data":[{"id":"1"`, ""}},
-			wantCalls: 1,
+			wantCalls: 5,
 			wantErr:   "non-JSON or truncated body",
 		},
 		{

@@ -1,0 +1,298 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/planner"
+)
+
+// insightsRun fetches one insights scan: it cuts the work into units by
+// account and time so they run concurrently, sends each as a sync request
+// or an async report run by its expected size, and splits a unit further
+// when the API says it is too big. Units partition the answer, and a unit
+// whose rows were already delivered is never retried, so the result is all
+// the rows exactly once, or an error.
+type insightsRun struct {
+	e      *Engine
+	sc     *planner.Scan
+	fields []stageField
+	out    chan<- rowMsg
+	tr     *tracker
+
+	wg       sync.WaitGroup
+	errOnce  sync.Once
+	err      error
+	cancel   context.CancelFunc
+	mu       sync.Mutex
+	campaign map[string][]string // account → every campaign id, for splitting by entity
+}
+
+func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, accounts []string, fields []stageField, out chan<- rowMsg, tr *tracker) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &insightsRun{e: e, sc: sc, fields: fields, out: out, tr: tr, cancel: cancel, campaign: map[string][]string{}}
+	base := baseUnit(sc)
+	for _, acct := range accounts {
+		u := base
+		u.acct = acct
+		units := []*unit{&u}
+		est := estimateRows(sc, &u)
+		if sc.Limit == 0 && est > syncRowBudget/4 {
+			// Enough work to be worth running in parallel: cut it into
+			// pieces of a sync request's size, at least one per slot.
+			if parts := u.splitTime(max(e.maxPerAccount(), (est+syncRowBudget-1)/syncRowBudget)); parts != nil {
+				units = parts
+			}
+		}
+		for _, p := range units {
+			p.async = estimateRows(sc, p) > syncRowBudget && sc.Limit == 0
+			r.start(ctx, p)
+		}
+	}
+	r.wg.Wait()
+	if r.err != nil {
+		return r.err
+	}
+	return ctx.Err()
+}
+
+// baseUnit reads the scan's time parameters.
+func baseUnit(sc *planner.Scan) unit {
+	var u unit
+	if v, ok := sc.Param("time_increment"); ok {
+		u.increment = v.(string)
+	}
+	if v, ok := sc.Param("time_range"); ok {
+		tr := v.(map[string]string)
+		u.since, _ = time.Parse(time.DateOnly, tr["since"])
+		u.until, _ = time.Parse(time.DateOnly, tr["until"])
+	}
+	if v, ok := sc.Param("time_ranges"); ok {
+		for _, x := range v.([]any) {
+			tr := x.(map[string]string)
+			since, _ := time.Parse(time.DateOnly, tr["since"])
+			until, _ := time.Parse(time.DateOnly, tr["until"])
+			u.ranges = append(u.ranges, dateRange{since, until})
+		}
+	}
+	return u
+}
+
+func (r *insightsRun) fail(err error) {
+	r.errOnce.Do(func() { r.err = err; r.cancel() })
+}
+
+// unitIDs numbers units so a failed one's rows can be discarded.
+var unitIDs atomic.Int64
+
+// maxRestarts bounds how often a unit whose paging broke off runs again.
+const maxRestarts = 3
+
+// restartable errors are worth running a whole unit again for.
+func restartable(err error) bool {
+	var ae *graph.APIError
+	if errors.As(err, &ae) {
+		return ae.Code == 2642 || ae.Temporary() || ae.RateLimited()
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+func (r *insightsRun) start(ctx context.Context, u *unit) {
+	u.id = unitIDs.Add(1)
+	r.wg.Add(1)
+	r.tr.addFetches(1)
+	go func() {
+		defer r.wg.Done()
+		if err := r.runUnit(ctx, u); err != nil {
+			r.fail(err)
+			return
+		}
+		r.tr.fetchDone()
+	}()
+}
+
+// errTooBig marks an answer of the API that the request asks for too much.
+type errTooBig struct{ cause error }
+
+func (e *errTooBig) Error() string { return e.cause.Error() }
+func (e *errTooBig) Unwrap() error { return e.cause }
+
+// runUnit runs one unit; when the API says it is too big (and none of its
+// rows were delivered yet) it runs smaller pieces instead.
+func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
+	delivered := 0
+	emit := func(raw json.RawMessage) error {
+		row, err := decodeRow(raw, r.fields)
+		if err != nil {
+			return fmt.Errorf("act_%s/insights: %w", u.acct, err)
+		}
+		select {
+		case r.out <- rowMsg{unit: u.id, row: row}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if delivered++; r.sc.Limit > 0 && delivered >= r.sc.Limit {
+			return errEnough
+		}
+		return nil
+	}
+	var err error
+	if u.async {
+		err = r.runAsync(ctx, u, emit)
+	} else {
+		err = r.runSync(ctx, u, emit)
+	}
+	if errors.Is(err, errEnough) {
+		return nil
+	}
+	var big *errTooBig
+	if err != nil && delivered > 0 && restartable(err) && u.restarts < maxRestarts && ctx.Err() == nil {
+		// Paging broke off (an invalid cursor, retries used up): throw
+		// away this unit's rows and run it again from the start.
+		select {
+		case r.out <- rowMsg{unit: u.id, discard: true}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		u.restarts++
+		u.id = unitIDs.Add(1)
+		return r.runUnit(ctx, u)
+	}
+	if err == nil || !errors.As(err, &big) || delivered > 0 {
+		return err
+	}
+	if parts := u.splitTime(2); parts != nil {
+		for _, p := range parts {
+			r.start(ctx, p)
+		}
+		return nil
+	}
+	if !u.async {
+		u.async = true // one slice that is too big for a sync request
+		return r.runUnit(ctx, u)
+	}
+	if parts, err := r.splitByCampaign(ctx, u); err != nil || parts != nil {
+		for _, p := range parts {
+			r.start(ctx, p)
+		}
+		return err
+	}
+	return fmt.Errorf("act_%s/insights: the API cannot produce this report even for one time slice and one campaign: %w", u.acct, big.cause)
+}
+
+// params builds the request parameters of a unit.
+func (r *insightsRun) params(u *unit) (graph.Params, error) {
+	p := graph.Params{}
+	for _, kv := range r.sc.Params {
+		p[kv.Key] = kv.Value
+	}
+	switch {
+	case u.ranges != nil:
+		var rs []map[string]string
+		for _, d := range u.ranges {
+			rs = append(rs, map[string]string{"since": d.since.Format(time.DateOnly), "until": d.until.Format(time.DateOnly)})
+		}
+		p["time_ranges"] = rs
+	case !u.since.IsZero():
+		p["time_range"] = map[string]string{"since": u.since.Format(time.DateOnly), "until": u.until.Format(time.DateOnly)}
+	}
+	if u.campaigns != nil {
+		var filters []map[string]any
+		if v, ok := p["filtering"]; ok {
+			b, err := json.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal(b, &filters); err != nil {
+				return nil, err
+			}
+		}
+		p["filtering"] = append(filters, map[string]any{"field": "campaign.id", "operator": "IN", "value": u.campaigns})
+	}
+	return p, nil
+}
+
+// runSync reads a unit with paged GETs.
+func (r *insightsRun) runSync(ctx context.Context, u *unit, emit func(json.RawMessage) error) error {
+	p, err := r.params(u)
+	if err != nil {
+		return err
+	}
+	p["limit"] = pageSize
+	if r.sc.Limit > 0 && r.sc.Limit < pageSize {
+		p["limit"] = r.sc.Limit
+	}
+	err = r.e.client.Get(ctx, "act_"+u.acct+"/insights", p, emit)
+	if isTooBig(err) || isSyncTimeout(err) {
+		return &errTooBig{err}
+	}
+	return err
+}
+
+// isTooBig: the API's "reduce the amount of data" answers (reference §5.1, §5.2).
+func isTooBig(err error) bool {
+	var ae *graph.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return (ae.Code == 100 && ae.Subcode == 1487534) || (ae.Code == 1 && strings.Contains(strings.ToLower(ae.Message), "reduce the amount of data"))
+}
+
+// isSyncTimeout: a sync request that timed out at the API (reference §5.4).
+func isSyncTimeout(err error) bool {
+	var ae *graph.APIError
+	return errors.As(err, &ae) && ((ae.Code == 100 && ae.Subcode == 1504018) || (ae.Code == 2 && ae.Subcode == 1504038))
+}
+
+// splitByCampaign cuts a unit by campaign when its level allows it.
+func (r *insightsRun) splitByCampaign(ctx context.Context, u *unit) ([]*unit, error) {
+	if lvl, _ := r.sc.Param("level"); lvl == "account" {
+		return nil, nil
+	}
+	if u.campaigns == nil {
+		ids, err := r.campaigns(ctx, u.acct)
+		if err != nil {
+			return nil, err
+		}
+		c := *u
+		c.campaigns = ids
+		u = &c
+	}
+	return u.splitCampaigns(), nil
+}
+
+// campaigns lists every campaign of an account, deleted and archived too:
+// their insights count.
+func (r *insightsRun) campaigns(ctx context.Context, acct string) ([]string, error) {
+	r.mu.Lock()
+	ids, ok := r.campaign[acct]
+	r.mu.Unlock()
+	if ok {
+		return ids, nil
+	}
+	statuses := []string{"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"}
+	err := r.e.client.Get(ctx, "act_"+acct+"/campaigns", graph.Params{"fields": []string{"id"}, "effective_status": statuses, "limit": pageSize},
+		func(raw json.RawMessage) error {
+			var c struct{ ID string }
+			if err := json.Unmarshal(raw, &c); err != nil {
+				return err
+			}
+			ids = append(ids, c.ID)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list campaigns of act_%s to split a report: %w", acct, err)
+	}
+	r.mu.Lock()
+	r.campaign[acct] = ids
+	r.mu.Unlock()
+	return ids, nil
+}
