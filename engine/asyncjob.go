@@ -68,7 +68,7 @@ func (r *insightsRun) runAsync(ctx context.Context, u *unit, emit func(json.RawM
 	default:
 		return fmt.Errorf("report run %s ended %q %d times", run.ID, run.Status, maxJobAttempts)
 	}
-	return r.e.client.Get(ctx, run.ID+"/insights", graph.Params{"limit": asyncPageSize}, emit)
+	return r.e.client.Get(ctx, run.ID+"/insights", graph.Params{"limit": insightsPageSize}, emit)
 }
 
 // poll waits for a report run to end. The interval adapts to the progress

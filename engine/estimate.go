@@ -12,10 +12,10 @@ import (
 // request that turns out too big is split or sent as an async job.
 var (
 	// entitiesPerAccount is a typical account's object count at each level.
-	entitiesPerAccount = map[string]int{"account": 1, "campaign": 20, "adset": 60, "ad": 150}
+	entitiesPerAccount = map[string]int{"account": 1, "campaign": 15, "adset": 40, "ad": 100}
 	// breakdownValues is a typical number of values per breakdown.
 	breakdownValues = map[string]int{
-		"age": 7, "gender": 3, "country": 15, "region": 60, "dma": 100, "publisher_platform": 4,
+		"age": 7, "gender": 3, "country": 10, "region": 60, "dma": 100, "publisher_platform": 4,
 		"platform_position": 10, "impression_device": 6, "device_platform": 2, "product_id": 100,
 		"hourly_stats_aggregated_by_advertiser_time_zone": 24, "hourly_stats_aggregated_by_audience_time_zone": 24,
 	}
@@ -25,9 +25,11 @@ const (
 	// syncRowBudget is the most rows fbsql asks of one sync request; larger
 	// work is split into several requests or sent as an async job (the
 	// API's guidance, reference §5.2).
-	syncRowBudget = 20_000
-	// asyncPageSize is the page size for reading finished report runs.
-	asyncPageSize = 5000
+	syncRowBudget = 50_000
+	// parallelRows is the expected size above which a scan is cut into
+	// one piece per concurrency slot: the API serves rows at a fixed cost
+	// per row, so several requests in parallel return them sooner.
+	parallelRows = 2000
 )
 
 // estimateRows guesses the rows of one unit of work.

@@ -20,13 +20,14 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if acct == "" {
 		return g.base.RoundTrip(req)
 	}
-	if err := g.gov.acquire(req.Context(), acct); err != nil {
+	n, err := g.gov.acquire(req.Context(), acct)
+	if err != nil {
 		return nil, err
 	}
 	defer g.gov.release(acct)
 	resp, err := g.base.RoundTrip(req)
 	if err == nil {
-		g.gov.observe(acct, resp.Header)
+		g.gov.observe(acct, n, resp.Header)
 	}
 	return resp, err
 }

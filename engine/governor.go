@@ -22,6 +22,7 @@ type governor struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every state change
 	accounts map[string]*accountState
+	grants   uint64 // numbers grants, to order the usage readings
 }
 
 type accountState struct {
@@ -30,6 +31,7 @@ type accountState struct {
 	blockedUntil time.Time
 	lastGrant    time.Time
 	spacing      time.Duration // current spacing while busy; doubles until usage falls
+	usageGrant   uint64        // grant whose response reported usage: older readings are stale
 }
 
 // Usage thresholds, in percent of the budget the API reports used.
@@ -69,7 +71,9 @@ func (g *governor) capacity(usage int) int {
 }
 
 // acquire waits until acct may send a request, then counts it in flight.
-func (g *governor) acquire(ctx context.Context, acct string) error {
+// It returns the grant's number, which observe uses to ignore readings from
+// responses that were overtaken by newer ones.
+func (g *governor) acquire(ctx context.Context, acct string) (uint64, error) {
 	for {
 		g.mu.Lock()
 		s := g.state(acct)
@@ -92,8 +96,10 @@ func (g *governor) acquire(ctx context.Context, acct string) error {
 			}
 			s.inFlight++
 			s.lastGrant = now
+			g.grants++
+			n := g.grants
 			g.mu.Unlock()
-			return nil
+			return n, nil
 		}
 		changed := g.changed
 		g.mu.Unlock()
@@ -112,7 +118,7 @@ func (g *governor) acquire(ctx context.Context, acct string) error {
 			timer.Stop()
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return 0, ctx.Err()
 		}
 	}
 }
@@ -125,9 +131,11 @@ func (g *governor) release(acct string) {
 	g.mu.Unlock()
 }
 
-// observe reads the usage headers of a response to a request of acct;
-// the business-use-case header may speak for other accounts too.
-func (g *governor) observe(acct string, h http.Header) {
+// observe reads the usage headers of the response to grant n of acct; the
+// business-use-case header may speak for other accounts too. Responses
+// arrive out of order, so a reading from a request granted before the one
+// that gave the current reading is ignored unless it reports more usage.
+func (g *governor) observe(acct string, n uint64, h http.Header) {
 	type usage struct {
 		CallCount    float64 `json:"call_count"`
 		TotalCPUTime float64 `json:"total_cputime"`
@@ -164,7 +172,9 @@ func (g *governor) observe(acct string, h http.Header) {
 	defer g.mu.Unlock()
 	now := time.Now()
 	for acct, pct := range seen {
-		g.state(acct).usage = pct
+		if s := g.state(acct); n >= s.usageGrant || pct > s.usage {
+			s.usage, s.usageGrant = pct, max(n, s.usageGrant)
+		}
 	}
 	for acct, d := range blocked {
 		d = time.Duration(float64(d) * g.scale)

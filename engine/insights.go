@@ -45,10 +45,12 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, accounts [
 		u.acct = acct
 		units := []*unit{&u}
 		est := estimateRows(sc, &u)
-		if sc.Limit == 0 && est > syncRowBudget/4 {
+		if sc.Limit == 0 && est > parallelRows {
 			// Enough work to be worth running in parallel: cut it into
-			// pieces of a sync request's size, at least one per slot.
-			if parts := u.splitTime(max(e.maxPerAccount(), (est+syncRowBudget-1)/syncRowBudget)); parts != nil {
+			// pieces of about half a sync request's budget (slices are
+			// uneven), at least one per slot.
+			target := syncRowBudget / 2
+			if parts := u.splitTime(max(e.maxPerAccount(), (est+target-1)/target)); parts != nil {
 				units = parts
 			}
 		}
@@ -226,8 +228,8 @@ func (r *insightsRun) runSync(ctx context.Context, u *unit, emit func(json.RawMe
 	if err != nil {
 		return err
 	}
-	p["limit"] = pageSize
-	if r.sc.Limit > 0 && r.sc.Limit < pageSize {
+	p["limit"] = insightsPageSize
+	if r.sc.Limit > 0 && r.sc.Limit < insightsPageSize {
 		p["limit"] = r.sc.Limit
 	}
 	err = r.e.client.Get(ctx, "act_"+u.acct+"/insights", p, emit)

@@ -122,7 +122,7 @@ func TestLimitsAndFaultsGiveTheCleanAnswer(t *testing.T) {
 // reads the usage headers and slows down before the API refuses it.
 func TestThrottleSteering(t *testing.T) {
 	want := newDemo(t).rows(t, hardQueries()[0])
-	d := scaledDemo(t, sandbox.Model{CallsPerWindow: 25, Window: 1500 * time.Millisecond}, sandbox.Faults{})
+	d := scaledDemo(t, sandbox.Model{CallsPerWindow: 8, Window: 1500 * time.Millisecond}, sandbox.Faults{})
 	got := d.rows(t, hardQueries()[0])
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%d rows, clean run %d", len(got), len(want))
@@ -134,7 +134,7 @@ func TestThrottleSteering(t *testing.T) {
 	if st.ThrottledRejected != 0 {
 		t.Errorf("%d calls refused for the budget: the engine did not slow down in time (stats %+v)", st.ThrottledRejected, st)
 	}
-	if st.Requests <= 25 {
+	if st.Requests <= 8 {
 		t.Errorf("only %d requests: the budget was never under pressure", st.Requests)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // override it and flags override both; a token is never taken from a flag.
 type profile struct {
 	Token              string
+	AppSecret          string
 	Accounts           []string
 	APIVersion         string
 	GraphURL           string
@@ -25,6 +26,7 @@ type profile struct {
 // profileKeys maps config keys to the profile field they set.
 var profileKeys = map[string]func(*profile, string){
 	"token":               func(p *profile, v string) { p.Token = v },
+	"app_secret":          func(p *profile, v string) { p.AppSecret = v },
 	"accounts":            func(p *profile, v string) { p.Accounts = splitList(v) },
 	"api_version":         func(p *profile, v string) { p.APIVersion = v },
 	"graph_url":           func(p *profile, v string) { p.GraphURL = v },
@@ -77,8 +79,8 @@ func loadProfile(path, name string, warn io.Writer) (profile, error) {
 		sort.Strings(names)
 		return profile{}, &usageError{fmt.Sprintf("--profile %s: no such profile in %s; profiles: %s", name, path, strings.Join(names, ", "))}
 	}
-	if st, err := f.Stat(); err == nil && p.Token != "" && st.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(warn, "warning: %s holds a token and is readable by others; run chmod 600 %s\n", path, path)
+	if st, err := f.Stat(); err == nil && (p.Token != "" || p.AppSecret != "") && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(warn, "warning: %s holds an access token or app secret and is readable by others; run chmod 600 %s\n", path, path)
 	}
 	return *p, nil
 }

@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "       fbsql -e \"SELECT …\" [flags]   run statements\n")
 		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n\nflags:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nenvironment (overrides the config profile): FB_ACCESS_TOKEN, FB_ACCOUNT_IDS (comma-separated),\n  FB_API_VERSION, FB_GRAPH_URL, FB_ATTRIBUTION_WINDOWS, FBSQL_CONFIG (config file path)\n")
+		fmt.Fprintf(stderr, "\nenvironment (overrides the config profile): FB_ACCESS_TOKEN, FB_APP_SECRET, FB_ACCOUNT_IDS\n  (comma-separated), FB_API_VERSION, FB_GRAPH_URL, FB_ATTRIBUTION_WINDOWS, FBSQL_CONFIG (config file path)\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -205,6 +205,7 @@ func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
 	}
 	if !o.demo {
 		cfg.Graph.Token = pick("", false, "FB_ACCESS_TOKEN", prof.Token, "")
+		cfg.Graph.AppSecret = pick("", false, "FB_APP_SECRET", prof.AppSecret, "")
 		if cfg.Graph.Token == "" {
 			return cfg, nil, &usageError{"no access token: set FB_ACCESS_TOKEN or a token in a config profile (" + configPath() + "), or try the built-in sandbox with --demo"}
 		}

@@ -63,6 +63,9 @@ const (
 	famDemo = iota
 	famGeo
 	famPlacement
+	famHourAdvertiser
+	famHourAudience
+	famDMA
 	nFamilies
 )
 
@@ -108,7 +111,7 @@ func buildFamilies() []*family {
 			pl.base = append(pl.base, p.weight*devWeight[i])
 		}
 	}
-	return []*family{demo, geo, pl}
+	return append([]*family{demo, geo, pl}, moreFamilies()...)
 }
 
 // adCellWeights derives an ad's static weight for every cell of every family:
@@ -140,6 +143,11 @@ func (a *ad) targets(f int, cell []string) bool {
 		return slices.Contains(s.countries, cell[0])
 	case famPlacement:
 		return slices.Contains(s.platforms, cell[0])
+	case famDMA:
+		if cell[0] == dmaUnknown {
+			return slices.ContainsFunc(s.countries, func(c string) bool { return c != "US" })
+		}
+		return slices.Contains(s.countries, "US")
 	}
 	return true
 }
@@ -261,6 +269,12 @@ func (sp *splitter) split(a *ad, day int, m *metrics) {
 		{mVideoView, mImpressions},
 	}
 	for _, pc := range parents {
+		for c := range sp.w {
+			sp.w[c] = sp.cells[c][pc.parent]
+		}
+		sp.apportion(pc.child, m[pc.child], sp.w)
+	}
+	for _, pc := range derivedParents {
 		for c := range sp.w {
 			sp.w[c] = sp.cells[c][pc.parent]
 		}

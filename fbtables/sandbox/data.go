@@ -39,6 +39,7 @@ type account struct {
 	campaigns                                     []*campaign
 	adsets                                        []*adset
 	ads                                           []*ad
+	lib                                           *library // creatives, images, audiences... (library.go)
 }
 
 // entity holds what campaigns, ad sets and ads have in common.
@@ -184,6 +185,7 @@ func newWorld(seed uint64, today time.Time) *world {
 			}
 		}
 	}
+	w.buildLibraries(today)
 	return w
 }
 

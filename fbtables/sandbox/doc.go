@@ -19,6 +19,12 @@
 // same cells and sums back exactly. Reach and other unique counts are
 // sub-additive: an aggregated row reports less than the sum of its parts.
 //
+// Each account also has a library (creatives, images, videos, custom
+// conversions, custom audiences and an activity log) on the matching
+// act_{id} edges, built from its own hash stream after the entity tree.
+// Action lists split by action breakdowns (action_device, action_target_id,
+// action_reaction, ...) and carry nested attribution-window keys.
+//
 // Insights are served both ways the API serves them: sync GETs, and async
 // report runs (POST /{node}/insights, poll GET /{report_run_id}, page GET
 // /{report_run_id}/insights), whose rows and cursors equal the sync answer's.

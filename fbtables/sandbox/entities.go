@@ -60,6 +60,8 @@ func (s *Server) renderEntity(node any, fields []string) obj {
 			v = adsetField(n, f)
 		case *ad:
 			v = adField(n, f)
+		case fielder:
+			v = n.field(f)
 		}
 		if v != nil {
 			o = append(o, kv{f, v})
@@ -112,7 +114,7 @@ func (s *Server) accountField(a *account, f string) any {
 	case "owner":
 		return "100000000000042"
 	}
-	return nil
+	return accountMore(a, f)
 }
 
 // lifetimeSpend is amount_spent: everything the account spent in the data
@@ -167,7 +169,10 @@ func campaignField(c *campaign, f string) any {
 	case "is_skadnetwork_attribution", "budget_rebalance_flag":
 		return false
 	}
-	return commonField(&c.entity, f)
+	if v := commonField(&c.entity, f); v != nil {
+		return v
+	}
+	return campaignMore(c, f)
 }
 
 func adsetField(as *adset, f string) any {
@@ -220,7 +225,10 @@ func adsetField(as *adset, f string) any {
 	case "source_adset_id":
 		return "0"
 	}
-	return commonField(&as.entity, f)
+	if v := commonField(&as.entity, f); v != nil {
+		return v
+	}
+	return adsetMore(as, f)
 }
 
 func adField(d *ad, f string) any {
@@ -253,7 +261,10 @@ func adField(d *ad, f string) any {
 	case "preview_shareable_link":
 		return "https://fb.me/sandbox-" + d.id
 	}
-	return commonField(&d.entity, f)
+	if v := commonField(&d.entity, f); v != nil {
+		return v
+	}
+	return adMore(d, f)
 }
 
 // commonField serves the fields every campaign, ad set and ad has.

@@ -20,6 +20,8 @@ type insightsQuery struct {
 	windows   []string // action_attribution_windows, "default" excluded
 	today     int
 	noReach   []bool // per range: reach omitted (breakdowns older than 13 months)
+
+	actionDims []string // action_breakdowns other than action_type, in request order
 }
 
 var defaultInsightsFields = []string{"impressions", "spend"}
@@ -97,7 +99,7 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 		fields = defaultInsightsFields
 	}
 	for _, f := range fields {
-		if !validInsightsFields[f] {
+		if !validInsightsFields[f] && !extraInsightsFields[f] {
 			return nil, errParam("%s is not valid for fields param. please check https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all valid values", f)
 		}
 	}
@@ -109,14 +111,13 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 		}
 		q.level = level(i)
 	}
-	bds, err := p.list("breakdowns")
-	if err != nil {
+	if err := q.parseBreakdowns(p); err != nil {
 		return nil, err
 	}
-	if q.bd, err = planBreakdowns(bds); err != nil {
+	if err := q.parseWindows(p); err != nil {
 		return nil, err
 	}
-	if err := q.parseActions(p); err != nil {
+	if err := q.checkFieldRules(); err != nil {
 		return nil, err
 	}
 	if q.ts, err = parseTime(p, today); err != nil {
@@ -140,19 +141,9 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 	return q, nil
 }
 
-func (q *insightsQuery) parseActions(p params) *apiError {
-	abs, err := p.list("action_breakdowns")
-	if err != nil {
-		return err
-	}
-	for i, b := range abs {
-		if !actionBreakdowns[b] {
-			return errParam("action_breakdowns[%d] must be one of the following values: %s", i, strings.Join(sortedKeys(actionBreakdowns), ", "))
-		}
-		if b != "action_type" {
-			return errParam("action_breakdowns value %s is not supported by this sandbox; only action_type is", b)
-		}
-	}
+// parseWindows reads action_attribution_windows ("default" is the value
+// itself, so it adds no key).
+func (q *insightsQuery) parseWindows(p params) *apiError {
 	windows, err := p.list("action_attribution_windows")
 	if err != nil {
 		return err

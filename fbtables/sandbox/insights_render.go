@@ -78,6 +78,7 @@ func (q *insightsQuery) render(r rowRec) obj {
 	a := &r.a
 	m := &a.m
 	noReach := q.noReach[r.rng]
+	rc := q.rowContext(r, sl, camp, set, d)
 	o := make(obj, 0, len(q.fields)+8)
 	put := func(k string, v any) { o = append(o, kv{k, v}) }
 	rate := func(k string, x, y int64, scale float64) {
@@ -150,9 +151,9 @@ func (q *insightsQuery) render(r rowRec) obj {
 			case "unique_ctr":
 				rate(f, a.unique(1), reach, 100)
 			}
-		case "actions", "action_values", "cost_per_action_type", "purchase_roas", "website_purchase_roas":
-			if list := q.actionList(f, a); len(list) > 0 {
-				put(f, list)
+		default:
+			if v := q.renderMore(f, a, rc); v != nil {
+				put(f, v)
 			}
 		}
 	}
@@ -178,76 +179,6 @@ func (q *insightsQuery) render(r rowRec) obj {
 		for i, name := range q.bd.names {
 			put(name, q.bd.values[r.group][i])
 		}
-	}
-	return o
-}
-
-// actionList renders the action-stat lists: only non-zero entries, values
-// as strings, plus one key per requested attribution window.
-func (q *insightsQuery) actionList(field string, a *acc) []obj {
-	m := &a.m
-	var out []obj
-	switch field {
-	case "actions", "cost_per_action_type":
-		for _, at := range actionTypes {
-			n := m[at.metric]
-			if n == 0 {
-				continue
-			}
-			if field == "actions" {
-				out = append(out, q.actionStat(at.name, n, itoa))
-			} else {
-				out = append(out, q.actionStat(at.name, n, func(n int64) string { return ratio(float64(m[mSpend])/100, float64(n)) }))
-			}
-		}
-	case "action_values":
-		if m[mPurchaseValue] > 0 {
-			for _, t := range valueTypes {
-				out = append(out, q.actionStat(t, m[mPurchaseValue], money))
-			}
-		}
-	case "purchase_roas", "website_purchase_roas":
-		if m[mPurchaseValue] > 0 && m[mSpend] > 0 {
-			t := "omni_purchase"
-			if field == "website_purchase_roas" {
-				t = "offsite_conversion.fb_pixel_purchase"
-			}
-			out = append(out, obj{{"action_type", t}, {"value", ratio(float64(m[mPurchaseValue]), float64(m[mSpend]))}})
-		}
-	}
-	return out
-}
-
-// actionStat builds one AdsActionStats element. value is the default
-// attribution (7d_click + 1d_view); the window keys are deterministic splits
-// of it, nested so that 1d ≤ 7d ≤ 28d within clicks and within views.
-func (q *insightsQuery) actionStat(actionType string, v int64, format func(int64) string) obj {
-	o := obj{{"action_type", actionType}, {"value", format(v)}}
-	click7 := v * 4 / 5
-	view1 := v - click7
-	for _, w := range q.windows {
-		var x int64
-		switch w {
-		case "7d_click":
-			x = click7
-		case "1d_click":
-			x = click7 * 3 / 4
-		case "28d_click":
-			x = click7 + click7/10
-		case "1d_view":
-			x = view1
-		case "7d_view":
-			x = view1 * 3 / 2
-		case "28d_view":
-			x = view1 * 2
-		case "dda":
-			x = v
-		case "1d_ev":
-			x = 0
-		default:
-			continue // SKAdNetwork and first/all-conversion windows have no data here
-		}
-		o = append(o, kv{w, format(x)})
 	}
 	return o
 }

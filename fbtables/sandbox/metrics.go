@@ -23,6 +23,26 @@ const (
 	mPageEngagement
 	mVideoView
 	mPurchaseValue // minor units
+	// Derived per ad-day from the metrics above (metrics_more.go), so they
+	// are exactly additive at every grain like the rest.
+	mPostReaction
+	mComment
+	mShare
+	mOutboundClick
+	mVideoPlay
+	mVideo2s
+	mVideo6s
+	mVideo15s
+	mVideo30s
+	mVideoP25
+	mVideoP50
+	mVideoP75
+	mVideoP95
+	mVideoP100
+	mThruplay
+	mVideoWatchSec // seconds of video watched
+	mFullViewImpr
+	mSocialSpend // minor units
 	nMetrics
 )
 
@@ -45,6 +65,9 @@ var actionTypes = []struct {
 	{"offsite_conversion.fb_pixel_purchase", mPurchase},
 	{"purchase", mPurchase},
 	{"lead", mLead},
+	{"comment", mComment},
+	{"post_reaction", mPostReaction},
+	{"post", mShare},
 	{"post_engagement", mPostEngagement},
 	{"page_engagement", mPageEngagement},
 	{"video_view", mVideoView},
@@ -144,6 +167,7 @@ func adDay(a *ad, day int) metrics {
 	m[mPostEngagement] = m[mInlineLinkClicks] + draw(float64(imp)*p.engageRate)
 	m[mPageEngagement] = m[mPostEngagement] + draw(float64(imp)*p.pageEngage)
 	m[mVideoView] = draw(float64(imp) * p.videoRate)
+	deriveMore(&m, a, draw)
 	return m
 }
 

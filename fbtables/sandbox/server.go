@@ -286,6 +286,9 @@ func (s *Server) route(c *call) (any, *apiError) {
 		case "insights":
 			return s.insights(c, a, levelAccount, nil)
 		}
+		if e, ok := libraryEdges[edge]; ok {
+			return s.listLibrary(c, a, e)
+		}
 		return nil, errParam("Tried accessing nonexisting field (%s) on node type (AdAccount)", edge)
 	}
 	node, ok := s.world.byID[head]
