@@ -35,6 +35,19 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
+// ValidateAttributionWindows checks a comma-separated list of attribution
+// windows ("" is valid: the API's default).
+func ValidateAttributionWindows(list string) error {
+	if strings.TrimSpace(list) == "" {
+		return nil
+	}
+	_, err := optionValue("attribution_windows", list)
+	if e, ok := err.(*Error); ok {
+		return fmt.Errorf("%s; %s", e.Reason, e.Hint)
+	}
+	return err
+}
+
 // optionValue checks the value given to an option pseudo-column.
 func optionValue(name, v string) (string, error) {
 	v = strings.TrimSpace(v)
@@ -148,12 +161,7 @@ func scanColumn(n node, sb *scanBuild, w *walker) *fbtables.Column {
 	if len(scans) != 1 || scans[0] != sb {
 		return nil
 	}
-	for _, r := range sb.refs {
-		if r.node != nil && nodeKey(r.node) == nodeKey(n) {
-			return r.col
-		}
-	}
-	return nil
+	return sb.refCols[nodeKey(n)]
 }
 
 // markPushed records that the column references inside a conjunct were

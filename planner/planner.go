@@ -4,10 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Build plans every statement of a script.
 func Build(sql string, in Input) (*Plan, error) {
+	switch {
+	case !utf8.ValidString(sql):
+		return nil, &Error{Reason: "the SQL is not valid UTF-8 text", Hint: "save the file as UTF-8"}
+	case strings.IndexByte(sql, 0) >= 0:
+		return nil, &Error{Reason: "the SQL contains a NUL byte", Hint: "is this a binary file?"}
+	}
 	p := &Plan{}
 	for _, st := range splitStatements(sql) {
 		s, err := planStatement(st.text, in)
@@ -49,6 +56,12 @@ func planStatement(text string, in Input) (*Statement, error) {
 		return st, nil
 	}
 	st.Query = q.start == 0 && q.end == len(body)
+	// COPY insights TO, INSERT INTO insights, CREATE TABLE insights AS:
+	// the statement names a virtual table outside its query.
+	if name := mentionsVirtualTable(body[:q.start], in); name != "" && q.start > 0 {
+		return nil, &Error{Table: name, Reason: "virtual tables can only be read by a query",
+			Hint: "read it inside the query: COPY (SELECT … FROM " + name + ") TO …, or CREATE TABLE my_copy AS SELECT … FROM " + name}
+	}
 	w := newWalker(in.Catalog)
 	w.query(ast, nil)
 	if w.err != nil {

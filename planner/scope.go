@@ -14,6 +14,7 @@ type scanBuild struct {
 	location int // byte offset of the table name in the statement
 	hasAlias bool
 	refs     []colRef
+	refCols  map[uintptr]*fbtables.Column // COLUMN_REF node → the column it reads
 	star     bool
 	where    []node           // WHERE conjuncts of the SELECT whose FROM holds this reference
 	pushed   map[uintptr]bool // column references consumed as request settings
@@ -192,7 +193,7 @@ func (w *walker) tableRef(t node, sc *scope) {
 		}
 		if tbl, ok := w.cat.Table(name); ok && str(t, "schema_name") == "" && str(t, "catalog_name") == "" && !sc.isCTE(name) {
 			sb := &scanBuild{table: tbl, alias: bname, hasAlias: alias != "", location: location(t),
-				pushed: map[uintptr]bool{}, handled: map[uintptr]bool{}}
+				pushed: map[uintptr]bool{}, handled: map[uintptr]bool{}, refCols: map[uintptr]*fbtables.Column{}}
 			w.scans = append(w.scans, sb)
 			sc.bindings = append(sc.bindings, &binding{name: bname, sb: sb})
 			return
@@ -410,6 +411,7 @@ func (w *walker) record(n node, sb *scanBuild, col *fbtables.Column) {
 	k := nodeKey(n)
 	w.resolved[k] = append(w.resolved[k], sb)
 	sb.refs = append(sb.refs, colRef{node: n, col: col})
+	sb.refCols[k] = col
 }
 
 func (w *walker) markOpaque(n node) {

@@ -32,7 +32,9 @@ func lex(sql string) []token {
 		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
 			j := strings.Index(sql[i+2:], "*/")
 			if j < 0 {
-				return out
+				// An unterminated comment: keep it as a token so the
+				// statement is not silently empty and DuckDB reports it.
+				return append(out, token{sql[i:], i, depth})
 			}
 			i += j + 4
 		case c == '\'' || c == '"':

@@ -123,6 +123,7 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 	switch f[0] {
 	case ".chart":
 		if sh.last == "" {
+			sh.failed = true
 			fmt.Fprintln(sh.errw, ".chart draws the last statement's result: run a query first")
 			break
 		}
@@ -132,6 +133,7 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 		sh.format = saved
 	case ".timer", ".explain":
 		if len(f) != 2 || (f[1] != "on" && f[1] != "off") {
+			sh.failed = true
 			fmt.Fprintf(sh.errw, "usage: %s on|off\n", f[0])
 			break
 		}
@@ -145,6 +147,7 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 		if len(f) > 1 {
 			file, err := os.Create(f[1])
 			if err != nil {
+				sh.failed = true
 				fmt.Fprintf(sh.errw, "error: .output: %v\n", err)
 				break
 			}
@@ -152,13 +155,14 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 		}
 	case ".read":
 		if len(f) != 2 {
+			sh.failed = true
 			fmt.Fprintln(sh.errw, "usage: .read FILE")
 			break
 		}
 		file, err := os.Open(f[1])
 		if err != nil {
-			fmt.Fprintf(sh.errw, "error: .read: %v\n", err)
 			sh.failed = true
+			fmt.Fprintf(sh.errw, "error: .read: %v\n", err)
 			break
 		}
 		sh.loop(ctx, lineReader(file), func(string) {}, false)
@@ -166,6 +170,7 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 	case ".accounts":
 		ids, err := sh.eng.Accounts(ctx)
 		if err != nil {
+			sh.failed = true
 			fmt.Fprintf(sh.errw, "error: %s\n", err)
 			break
 		}
@@ -184,11 +189,13 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 		sh.schema(f[1:])
 	case ".mode":
 		if len(f) != 2 || !engine.ValidFormat(f[1]) {
+			sh.failed = true
 			fmt.Fprintf(sh.errw, "usage: .mode %s\n", strings.Join(engine.Formats, "|"))
 			break
 		}
 		sh.format = f[1]
 	default:
+		sh.failed = true
 		fmt.Fprintf(sh.errw, "unknown command %s; .help lists the commands\n", f[0])
 	}
 	return false
@@ -199,6 +206,7 @@ func (sh *shell) schema(args []string) {
 	if len(args) > 0 {
 		t, ok := sh.eng.Catalog().Table(args[0])
 		if !ok {
+			sh.failed = true
 			fmt.Fprintf(sh.errw, "no table %q; tables: %s\n", args[0], strings.Join(sh.eng.Catalog().TableNames(), ", "))
 			return
 		}

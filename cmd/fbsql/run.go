@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -18,7 +19,9 @@ import (
 	"github.com/fbsql/fbsql/engine"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
+	"github.com/fbsql/fbsql/planner"
 	"github.com/fbsql/fbsql/repl"
+	"golang.org/x/sys/unix"
 )
 
 // Exit statuses.
@@ -149,7 +152,7 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 			return &usageError{fmt.Sprintf("read -f file: %v", err)}
 		}
 		script = string(b)
-	case script == "" && !isTerminal(stdin):
+	case script == "" && (o.set["e"] || !isTerminal(stdin)):
 		b, err := io.ReadAll(stdin)
 		if err != nil {
 			return fmt.Errorf("read standard input: %w", err)
@@ -168,6 +171,9 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 	}
 	return err
 }
+
+// accountID is an ad account id as users write it.
+var accountID = regexp.MustCompile(`^(act_)?[0-9]+$`)
 
 // errReported is a failure already printed; it only sets the exit status.
 var errReported = errors.New("one or more statements failed")
@@ -196,12 +202,21 @@ func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
 		Version: pick(o.version, o.set["api-version"], "FB_API_VERSION", prof.APIVersion, graph.DefaultVersion),
 	}}
 	cfg.AttributionWindows = pick("", false, "FB_ATTRIBUTION_WINDOWS", prof.AttributionWindows, "")
+	if err := planner.ValidateAttributionWindows(cfg.AttributionWindows); err != nil {
+		return cfg, nil, &usageError{"attribution windows (FB_ATTRIBUTION_WINDOWS or the profile's attribution_windows): " + err.Error()}
+	}
 	cfg.Accounts = o.accounts
+	source := "--account"
 	if len(cfg.Accounts) == 0 {
-		cfg.Accounts = splitList(os.Getenv("FB_ACCOUNT_IDS"))
+		cfg.Accounts, source = splitList(os.Getenv("FB_ACCOUNT_IDS")), "FB_ACCOUNT_IDS"
 	}
 	if len(cfg.Accounts) == 0 {
-		cfg.Accounts = prof.Accounts
+		cfg.Accounts, source = prof.Accounts, "the profile's accounts"
+	}
+	for _, a := range cfg.Accounts {
+		if !accountID.MatchString(a) {
+			return cfg, nil, &usageError{fmt.Sprintf("%s: %q is not an ad account id; use the number, with or without act_ (e.g. act_1234567890)", source, a)}
+		}
 	}
 	if !o.demo {
 		cfg.Graph.Token = pick("", false, "FB_ACCESS_TOKEN", prof.Token, "")
@@ -222,7 +237,7 @@ func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
 	go srv.Serve(ln)
 	cfg.Graph.BaseURL = "http://" + ln.Addr().String()
 	cfg.Graph.Token = "sandbox-token"
-	cfg.Accounts = nil // the sandbox's own accounts
+	cfg.Accounts = o.accounts // the sandbox's own accounts; --account may pick among them
 	return cfg, func() { srv.Close() }, nil
 }
 
@@ -246,11 +261,13 @@ func report(stderr io.Writer, err error) int {
 	return exitError
 }
 
+// isTerminal reports whether r is a terminal (not a pipe, a file, or a
+// character device such as /dev/null).
 func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
