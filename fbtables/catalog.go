@@ -27,9 +27,16 @@ const (
 	// KindOption is a pseudo-column set in WHERE (level, time_increment, …);
 	// it is a request option, not data.
 	KindOption
+	// KindActionKey describes one action of insights_actions: action_type
+	// and the action breakdowns (action_device, …); referencing an action
+	// breakdown adds it to action_breakdowns.
+	KindActionKey
+	// KindActionValue is a number of one action: its count, a window's
+	// count, or its value.
+	KindActionValue
 )
 
-var kindNames = [...]string{"id", "attribute", "metric", "breakdown", "action list", "time", "option"}
+var kindNames = [...]string{"id", "attribute", "metric", "breakdown", "action list", "time", "option", "action key", "action value"}
 
 // String names the kind as .schema and errors print it.
 func (k Kind) String() string {
@@ -103,6 +110,9 @@ type Column struct {
 	// Until is the first version that no longer serves the field; empty
 	// means it is still served.
 	Until string
+	// Hidden columns are loaded for the table's own use (the action lists
+	// behind insights_actions) and cannot be referenced.
+	Hidden bool
 }
 
 // APIField is the name to put in the `fields` parameter.
@@ -119,8 +129,11 @@ type Table struct {
 	Name string
 	// Edge is the Graph API edge under an ad account (act_<id>/<Edge>); empty for the account node itself.
 	Edge string
-	// Insights marks the insights table, whose rows follow the grain rule.
+	// Insights marks the insights tables, whose rows follow the grain rule.
 	Insights bool
+	// ActionRows marks insights_actions: one row per action of each
+	// insights row, unnested from the actions list.
+	ActionRows bool
 	// Doc is a one-line description for .tables.
 	Doc string
 	// Columns in display order.
@@ -151,9 +164,11 @@ func (t *Table) DefaultColumns() []*Column {
 
 // Suggest returns up to three column names close to name, for "did you mean".
 func (t *Table) Suggest(name string) []string {
-	names := make([]string, len(t.Columns))
+	var names []string
 	for i := range t.Columns {
-		names[i] = t.Columns[i].Name
+		if !t.Columns[i].Hidden {
+			names = append(names, t.Columns[i].Name)
+		}
 	}
 	return closest(name, names, 3)
 }
@@ -194,7 +209,7 @@ func NewCatalog(tables ...*Table) (*Catalog, error) {
 			if col.Default {
 				defaults++
 			}
-			if col.Additive && col.Kind != KindMetric && col.Kind != KindActionList {
+			if col.Additive && col.Kind != KindMetric && col.Kind != KindActionList && col.Kind != KindActionValue {
 				problems = append(problems, fmt.Sprintf("%s.%s is additive but not a metric", t.Name, col.Name))
 			}
 			if t.Insights && col.Kind == KindBreakdown && !IsBreakdown(col.APIField()) {

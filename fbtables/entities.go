@@ -117,7 +117,7 @@ func Ads() *Table {
 
 // AllTables builds a fresh copy of every virtual table fbsql serves.
 func AllTables() []*Table {
-	return []*Table{AdAccounts(), Campaigns(), Adsets(), Ads(), Insights(),
+	return []*Table{AdAccounts(), Campaigns(), Adsets(), Ads(), Insights(), InsightsActions(),
 		AdCreatives(), AdImages(), AdVideos(), CustomConversions(), CustomAudiences(), Activities()}
 }
 

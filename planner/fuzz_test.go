@@ -112,7 +112,7 @@ func (m *renameMatcher) match(i, j int) bool {
 			return false
 		}
 		for k, s := range m.scans {
-			if m.used[k] || !strings.HasPrefix(m.got[i:], s.Temp) {
+			if m.used[k] || !strings.HasPrefix(m.got[i:], s.Source) {
 				continue
 			}
 			end, ok := m.reference(j, s)
@@ -120,7 +120,7 @@ func (m *renameMatcher) match(i, j int) bool {
 				continue
 			}
 			m.used[k] = true
-			after := i + len(s.Temp)
+			after := i + len(s.Source)
 			alias := ` AS "` + strings.ReplaceAll(s.Alias, `"`, `""`) + `"`
 			if strings.HasPrefix(m.got[after:], alias) && m.match(after+len(alias), end) {
 				return true

@@ -53,6 +53,9 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 		}
 	}
 
+	if sb.table.ActionRows {
+		splitActionColumns(scan)
+	}
 	var err error
 	if sb.table.Insights {
 		err = insightsParams(scan, sb, tr, pf, timeInGrain, in)
@@ -127,6 +130,9 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 	scan.Params = append(scan.Params, timeParams...)
 	if timeParams[0].Key != "time_ranges" {
 		scan.Params = append(scan.Params, Param{"time_increment", increment})
+	}
+	if err := actionParams(scan, in); err != nil {
+		return err
 	}
 	if _, set := scan.Options["attribution_windows"]; !set && in.AttributionWindows != "" {
 		w, err := optionValue("attribution_windows", in.AttributionWindows)

@@ -64,6 +64,9 @@ type Scan struct {
 	Alias string
 	// Temp is the DuckDB table the fetched rows are loaded into.
 	Temp string
+	// Source is the text that replaced the table reference in SQL: Temp,
+	// or for insights_actions a subquery that unnests Temp's actions.
+	Source string
 	// Columns are the columns loaded into Temp, in order.
 	Columns []*fbtables.Column
 	// Options holds the effective value of each option (level,
@@ -81,6 +84,9 @@ type Scan struct {
 	Params []Param
 	// Limit, when positive, stops paging after that many rows per account.
 	Limit int
+	// ActionColumns are the insights_actions columns read from each action
+	// of the loaded actions list (action_type, action breakdowns, counts).
+	ActionColumns []*fbtables.Column
 	// Notes explain choices a user should know about (defaults applied, predicates kept local).
 	Notes []string
 }

@@ -78,7 +78,12 @@ func planStatement(text string, in Input) (*Statement, error) {
 		}
 		scan.Temp = temp
 		st.Scans = append(st.Scans, scan)
-		e, err := renameEdit(body, q.start+sb.location, sb, temp)
+		source := temp
+		if scan.Table.ActionRows {
+			source = actionSource(scan)
+		}
+		scan.Source = source
+		e, err := renameEdit(body, q.start+sb.location, sb, source)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/fbsql/fbsql/fbtables"
@@ -323,8 +324,8 @@ func (w *walker) columnRef(n node, sc *scope, orderBy bool) {
 				return
 			}
 			col, ok := b.sb.table.Column(names[1])
-			if !ok {
-				w.fail(unknownColumn(b.sb.table.Name, names[1], b.sb.table.Suggest(names[1])))
+			if !ok || col.Hidden {
+				w.fail(w.unknownColumn(b.sb.table, names[1]))
 				return
 			}
 			w.record(n, b.sb, col)
@@ -352,7 +353,7 @@ func (w *walker) resolveName(n node, name string, sc *scope) {
 		for _, b := range s.bindings {
 			switch {
 			case b.sb != nil:
-				if col, ok := b.sb.table.Column(name); ok {
+				if col, ok := b.sb.table.Column(name); ok && !col.Hidden {
 					hits = append(hits, b.sb)
 					if n != nil {
 						w.record(n, b.sb, col)
@@ -396,8 +397,21 @@ func (w *walker) checkUnknown(name string, sc *scope) {
 		}
 	}
 	if only != nil {
-		w.fail(unknownColumn(only.table.Name, name, only.table.Suggest(name)))
+		w.fail(w.unknownColumn(only.table, name))
 	}
+}
+
+// unknownColumn explains a name the table lacks; for insights_actions,
+// a metric of insights gets its own explanation.
+func (w *walker) unknownColumn(t *fbtables.Table, name string) error {
+	if ins, ok := w.cat.Table("insights"); ok && t.ActionRows {
+		if c, ok := ins.Column(name); ok && !c.Hidden {
+			return &Error{Table: t.Name, Column: name,
+				Reason: fmt.Sprintf("%s is a column of insights, not of insights_actions", name),
+				Hint:   "insights_actions has one row per action, so per-row metrics would count once per action; query insights for " + name + ", or join the two on their ids and date_start"}
+		}
+	}
+	return unknownColumn(t.Name, name, t.Suggest(name))
 }
 
 // builtinNames parse as column references but bind to functions.
