@@ -46,10 +46,11 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, accounts [
 		units := []*unit{&u}
 		est := estimateRows(sc, &u)
 		if sc.Limit == 0 && est > parallelRows {
-			// Enough work to be worth running in parallel: cut it into
-			// pieces of about half a sync request's budget (slices are
-			// uneven), at least one per slot.
-			target := syncRowBudget / 2
+			// Enough work to be worth running in parallel: one piece per
+			// concurrency slot, more if a piece would exceed a sync
+			// request's budget. (A piece that turns out too big is split
+			// again when the API says so.)
+			target := syncRowBudget
 			if parts := u.splitTime(max(e.maxPerAccount(), (est+target-1)/target)); parts != nil {
 				units = parts
 			}

@@ -32,6 +32,7 @@ type result struct {
 	LowerBoundS           float64 `json:"lower_bound_s,omitempty"`
 	RatioToLowerBound     float64 `json:"ratio_to_lower_bound,omitempty"`
 	AirbyteStyleS         float64 `json:"airbyte_style_s,omitempty"`
+	AirbyteMeasuredS      float64 `json:"airbyte_style_measured_s,omitempty"`
 	AirbyteStyleOverFbsql float64 `json:"airbyte_style_over_fbsql,omitempty"`
 	IngestRowsPerS        float64 `json:"ingest_rows_per_s,omitempty"`
 	ReadJSONRowsPerS      float64 `json:"read_json_rows_per_s,omitempty"`

@@ -163,6 +163,7 @@ func (s *Server) classify(c *call) {
 // respond serves c and writes the answer; outer is false for operations
 // inside a batch, whose latency is the batch's.
 func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
+	start := time.Now()
 	body, err := s.serve(c)
 	n := c.n
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
@@ -178,7 +179,9 @@ func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
 	if merr != nil {
 		status, out = http.StatusInternalServerError, mustJSON(errorBody(errInternal(merr), trace))
 	}
-	if outer && !pause(c.r.Context(), s.latency(c)) {
+	// The modelled latency includes the time spent computing the answer,
+	// as a real server's does: only the rest is slept.
+	if outer && !pause(c.r.Context(), s.latency(c)-time.Since(start)) {
 		return // the client is gone
 	}
 	if c.fault == FaultTruncated {
