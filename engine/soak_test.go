@@ -1,0 +1,128 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/fbtables/sandbox"
+)
+
+// soakSeeds is how many fault seeds TestSoak runs: a bounded slice by
+// default, FBSQL_SOAK_SEEDS (CI sets 200) for the full soak.
+func soakSeeds() int {
+	if n, err := strconv.Atoi(os.Getenv("FBSQL_SOAK_SEEDS")); err == nil && n > 0 {
+		return n
+	}
+	if testing.Short() {
+		return 1
+	}
+	return 4
+}
+
+// TestSoak runs a fixed set of queries against sandboxes injecting faults
+// of every kind, one seed at a time, and compares each result with the
+// clean run: zero differences, no query over its time bound, and no
+// goroutine left behind once the engine and server are closed.
+func TestSoak(t *testing.T) {
+	queries := hardQueries()[:3]
+	clean := newDemo(t)
+	var want [][][]string
+	for _, q := range queries {
+		want = append(want, clean.rows(t, q))
+	}
+	seeds := soakSeeds()
+	var faults, requests, cleanRequests int
+	var longest time.Duration
+	cleanRequests = len(clean.sb.Requests())
+	for seed := 1; seed <= seeds; seed++ {
+		before := runtime.NumGoroutine()
+		st, slowest, err := soakOnce(t, int64(seed), queries, want)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		faults += st.FaultsInjected
+		requests += st.Requests
+		longest = max(longest, slowest)
+		if leaked := settleGoroutines(before); leaked > 0 {
+			t.Fatalf("seed %d: %d goroutines left behind", seed, leaked)
+		}
+	}
+	t.Logf("soak: %d seeds, %d faults injected, %d requests (%d per clean run; the rest are retries, re-runs and splits), 0 differences, longest query %s",
+		seeds, faults, requests, cleanRequests, longest.Round(time.Millisecond))
+}
+
+// soakOnce runs the queries against one faulty sandbox.
+func soakOnce(t *testing.T, seed int64, queries []string, want [][][]string) (sandbox.Stats, time.Duration, error) {
+	sb := sandbox.New(sandbox.Config{Seed: 7, Model: small, Faults: sandbox.Faults{Seed: seed, Rate: 0.1}})
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	eng, err := engine.Open(context.Background(), engine.Config{
+		Graph:     graph.Config{BaseURL: srv.URL, Token: "sandbox-token", MaxRetries: 8, HTTPClient: &http.Client{Timeout: time.Second, Transport: tr}},
+		WaitScale: 1.0 / 30, PollMin: 10 * time.Millisecond, PollMax: 200 * time.Millisecond, ThrottlePause: 50 * time.Millisecond,
+	})
+	if err != nil {
+		return sandbox.Stats{}, 0, err
+	}
+	defer eng.Close()
+	var slowest time.Duration
+	for i, q := range queries {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		start := time.Now()
+		got, err := collect(ctx, eng, q)
+		cancel()
+		slowest = max(slowest, time.Since(start))
+		if err != nil {
+			return sb.Stats(), slowest, fmt.Errorf("query %d: %w", i, err)
+		}
+		if !reflect.DeepEqual(got, want[i]) {
+			return sb.Stats(), slowest, fmt.Errorf("query %d: %d rows differ from the clean run's %d", i, len(got), len(want[i]))
+		}
+	}
+	if st := sb.Stats(); st.RequestsWhileBlocked != 0 {
+		return st, slowest, fmt.Errorf("%d requests sent while told to wait", st.RequestsWhileBlocked)
+	}
+	return sb.Stats(), slowest, nil
+}
+
+func collect(ctx context.Context, eng *engine.Engine, sql string) ([][]string, error) {
+	var out [][]string
+	err := eng.Exec(ctx, sql, func(res *engine.Result) error {
+		for {
+			row, err := res.Next()
+			if err != nil || row == nil {
+				return err
+			}
+			rec := make([]string, len(row))
+			for i, v := range row {
+				rec[i] = fmt.Sprint(v)
+			}
+			out = append(out, rec)
+		}
+	})
+	return out, err
+}
+
+// settleGoroutines waits up to two seconds for the goroutine count to fall
+// back to before, and returns how many are still extra.
+func settleGoroutines(before int) int {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		extra := runtime.NumGoroutine() - before
+		if extra <= 0 || time.Now().After(deadline) {
+			return max(extra, 0)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
