@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,22 +46,13 @@ func (s *canaryScan) add(name string, b []byte) { s.outputs[name] = append(s.out
 // run starts fbsql in work with env and records its output; it returns the exit status.
 func (s *canaryScan) run(name, work, stdin string, env []string, args ...string) (string, string, int) {
 	s.t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = work
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		s.t.Fatal(err)
+	r := runBinary(work, stdin, env, args)
+	if r.code == -1 {
+		s.t.Fatal(r.stderr)
 	}
-	s.add(name+" stdout", out.Bytes())
-	s.add(name+" stderr", errb.Bytes())
-	return out.String(), errb.String(), code
+	s.add(name+" stdout", []byte(r.stdout))
+	s.add(name+" stderr", []byte(r.stderr))
+	return r.stdout, r.stderr, r.code
 }
 
 // check scans every output and every file under dirs; it returns how many bytes it read.

@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -36,22 +35,14 @@ type result struct {
 	code           int
 }
 
-// fbsql runs the binary with a clean environment plus env.
+// fbsql runs the binary with a clean environment (a fresh HOME) plus env.
 func fbsql(t *testing.T, stdin string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+	r := runBinary("", stdin, append([]string{"HOME=" + t.TempDir()}, env...), args)
+	if r.code == -1 {
+		t.Fatal(r.stderr)
 	}
-	return result{out.String(), errb.String(), code}
+	return r
 }
 
 func dayOffset(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
