@@ -48,6 +48,9 @@ type Config struct {
 	// Progress, if set, is called as requests and rows arrive (at most
 	// every 100 ms) and once more when a statement's fetching is done.
 	Progress func(Progress)
+	// Cache configures the local cache of fetched rows (cache.go); the
+	// zero value is off.
+	Cache CacheConfig
 }
 
 // Engine owns one DuckDB session and the Graph client.
@@ -65,12 +68,16 @@ type Engine struct {
 
 	accountsMu sync.Mutex
 	accounts   []string
+
+	cache   *cacheState
+	tokenID string // the token's identity in cache keys, never the token
 }
 
 // Open starts DuckDB and prepares the Graph client. No request is sent
 // until a query needs one.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	e := &Engine{cfg: cfg, cat: cfg.Catalog}
+	e := &Engine{cfg: cfg, cat: cfg.Catalog, cache: &cacheState{cfg: cfg.Cache, mode: cfg.Cache.Mode},
+		tokenID: tokenID(cfg.Graph.Token)}
 	if e.cat == nil {
 		e.cat = fbtables.DefaultCatalog()
 	}
@@ -152,6 +159,16 @@ type Stats struct {
 	Requests    int64
 	RowsFetched int64
 	Elapsed     time.Duration
+	// CacheRows are the rows served from the cache.
+	CacheRows int64
+	// CacheDays and FetchedDays count the account-days of daily insights
+	// served from the cache and fetched.
+	CacheDays, FetchedDays int
+	// CacheWhole and FetchedWhole count other requests (per account)
+	// served from the cache and fetched.
+	CacheWhole, FetchedWhole int
+	// CacheUsed is set when the statement consulted the cache.
+	CacheUsed bool
 }
 
 // Result is one statement's outcome: rows to render, or a plan for EXPLAIN.
@@ -163,7 +180,10 @@ type Result struct {
 	Types   []string
 	// Stats are filled in once the rows have been read.
 	Stats Stats
-	rows  *sql.Rows
+	// CacheNotes say, per scan, what came from the cache and what was (or,
+	// for EXPLAIN, would be) fetched.
+	CacheNotes []string
+	rows       *sql.Rows
 }
 
 // Next returns the next row, or nil at the end.
@@ -227,7 +247,9 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	}
 	st := p.Statements[0]
 	res := &Result{Plan: st}
+	defer e.detachCache()
 	if st.Explain {
+		res.CacheNotes = e.explainCache(ctx, st)
 		return emit(res)
 	}
 	defer e.dropTemps(st)
@@ -277,7 +299,10 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 			res.Types = append(res.Types, ct.DatabaseTypeName())
 		}
 	}
-	res.Stats = Stats{Requests: e.requests.Load() - reqBefore, RowsFetched: fetched}
+	res.Stats = tr.cache
+	res.Stats.Requests, res.Stats.RowsFetched = e.requests.Load()-reqBefore, fetched
+	res.CacheNotes = tr.cacheNotes
+	res.Stats.CacheUsed = len(tr.cacheNotes) > 0
 	if err := emit(res); err != nil {
 		return err
 	}

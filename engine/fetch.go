@@ -36,21 +36,50 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	}
 	stage := sc.Temp + "_stage"
 	fields := stageFields(sc)
-	cols := []string{"_unit BIGINT"}
+	cached, err := e.planCache(ctx, sc, fields, accounts)
+	if err != nil {
+		return 0, err
+	}
+	work := fetchWork{accounts: accounts}
+	if cached != nil {
+		work = fetchWork{accounts: cached.accounts, bases: cached.bases, cached: true}
+		if cached.shape.daily {
+			fields = append(fields, dayField)
+		}
+	}
+	cols := []string{"_unit BIGINT", "_acct VARCHAR"}
 	for _, f := range fields {
 		cols = append(cols, quote(f.name)+" VARCHAR")
 	}
 	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
 		return 0, fmt.Errorf("create %s: %w", stage, err)
 	}
-	n, err := e.appendRows(ctx, stage, sc, fields, accounts, tr)
+	if cached != nil {
+		served, err := e.serveHits(ctx, stage, fields, cached.hits)
+		if err != nil {
+			return 0, err
+		}
+		tr.cacheServed(cached, served, sc)
+	}
+	n, err := e.appendRows(ctx, stage, sc, fields, work, tr)
 	if err != nil {
 		return 0, err
+	}
+	if cached != nil {
+		e.writeCache(ctx, sc, stage, fields, cached)
 	}
 	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage)); err != nil {
 		return 0, fmt.Errorf("load %s rows: %w", sc.Table.Name, err)
 	}
 	return n, nil
+}
+
+// fetchWork is what a scan still has to fetch: the accounts of an entity
+// table, or the units of an insights scan (one per account without the cache).
+type fetchWork struct {
+	accounts []string
+	bases    []unit
+	cached   bool // bases are set, even if empty
 }
 
 // stageField is one staged column: where its value comes from.
@@ -98,7 +127,7 @@ func loadSQL(sc *planner.Scan, stage string) string {
 
 // appendRows fetches every account concurrently and appends rows as pages
 // arrive, so memory holds a page per account rather than the whole result.
-func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, accounts []string, tr *tracker) (int64, error) {
+func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rowsCh := make(chan rowMsg, 1024)
@@ -110,11 +139,20 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
+	accounts := work.accounts
 	if sc.Table.Insights {
+		bases := work.bases
+		if !work.cached {
+			for _, acct := range accounts {
+				u := baseUnit(sc)
+				u.acct = acct
+				bases = append(bases, u)
+			}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := e.fetchInsights(ctx, sc, accounts, fields, rowsCh, tr); err != nil {
+			if err := e.fetchInsights(ctx, sc, bases, work.cached, fields, rowsCh, tr); err != nil {
 				fail(err)
 			}
 		}()
@@ -158,7 +196,7 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 				delete(perUnit, m.unit)
 				continue
 			}
-			if err := app.AppendRow(append([]driver.Value{m.unit}, m.row...)...); err != nil {
+			if err := app.AppendRow(append([]driver.Value{m.unit, m.acct}, m.row...)...); err != nil {
 				app.Close()
 				return fmt.Errorf("append to %s: %w", stage, err)
 			}
@@ -187,6 +225,7 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 // fetched it, or asks to discard every row of a unit.
 type rowMsg struct {
 	unit    int64
+	acct    string // the account the row was fetched for
 	row     []driver.Value
 	discard bool
 }
@@ -204,7 +243,7 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		select {
-		case out <- rowMsg{row: row}:
+		case out <- rowMsg{acct: acct, row: row}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

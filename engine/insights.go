@@ -35,14 +35,14 @@ type insightsRun struct {
 	campaign map[string][]string // account → every campaign id, for splitting by entity
 }
 
-func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, accounts []string, fields []stageField, out chan<- rowMsg, tr *tracker) error {
+// leftovers says the bases are the days a cache could not serve: they are
+// split only to stay under a sync request's budget, not for parallelism,
+// so a repeat question costs about one request per account.
+func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []unit, leftovers bool, fields []stageField, out chan<- rowMsg, tr *tracker) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r := &insightsRun{e: e, sc: sc, fields: fields, out: out, tr: tr, cancel: cancel, campaign: map[string][]string{}}
-	base := baseUnit(sc)
-	for _, acct := range accounts {
-		u := base
-		u.acct = acct
+	for _, u := range bases {
 		units := []*unit{&u}
 		est := estimateRows(sc, &u)
 		if sc.Limit == 0 && est > parallelRows {
@@ -50,8 +50,11 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, accounts [
 			// concurrency slot, more if a piece would exceed a sync
 			// request's budget. (A piece that turns out too big is split
 			// again when the API says so.)
-			target := syncRowBudget
-			if parts := u.splitTime(max(e.maxPerAccount(), (est+target-1)/target)); parts != nil {
+			target, slots := syncRowBudget, e.maxPerAccount()
+			if leftovers {
+				slots = 1
+			}
+			if parts := u.splitTime(max(slots, (est+target-1)/target)); parts != nil {
 				units = parts
 			}
 		}
@@ -138,7 +141,7 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 			return fmt.Errorf("act_%s/insights: %w", u.acct, err)
 		}
 		select {
-		case r.out <- rowMsg{unit: u.id, row: row}:
+		case r.out <- rowMsg{unit: u.id, acct: u.acct, row: row}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fbsql/fbsql/planner"
 )
 
 // Progress is a snapshot of the fetching behind one statement, for a
@@ -37,6 +39,21 @@ type tracker struct {
 	fetchesDone  int
 	jobs         map[string]int // report run → percent complete
 	lastReported time.Time
+
+	cache      Stats // the cache fields only
+	cacheNotes []string
+}
+
+// cacheServed counts what a scan took from the cache.
+func (t *tracker) cacheServed(p *scanCache, rows int64, sc *planner.Scan) {
+	t.mu.Lock()
+	t.cache.CacheRows += rows
+	t.cache.CacheDays += p.hitDays
+	t.cache.FetchedDays += p.fetchDays
+	t.cache.CacheWhole += p.hitWhole
+	t.cache.FetchedWhole += p.fetchWhole
+	t.cacheNotes = append(t.cacheNotes, sc.Temp+" "+p.note(sc))
+	t.mu.Unlock()
 }
 
 func (e *Engine) newTracker() *tracker {

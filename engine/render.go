@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/fbsql/fbsql/planner"
 )
 
 // Formats lists the output formats Render accepts.
@@ -57,15 +59,25 @@ func Render(w io.Writer, res *Result, o RenderOptions) (int, error) {
 
 func renderExplain(w io.Writer, format string, res *Result) error {
 	if format == "json" || format == "jsonl" {
-		b, err := json.MarshalIndent(res.Plan.JSON(), "", "  ")
+		b, err := json.MarshalIndent(struct {
+			planner.ExplainJSON
+			Cache []string `json:"cache,omitempty"`
+		}{res.Plan.JSON(), res.CacheNotes}, "", "  ")
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(w, "%s\n", b)
 		return err
 	}
-	_, err := io.WriteString(w, res.Plan.String())
-	return err
+	if _, err := io.WriteString(w, res.Plan.String()); err != nil {
+		return err
+	}
+	for _, n := range res.CacheNotes {
+		if _, err := fmt.Fprintf(w, "%s\n", n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func renderCSV(w io.Writer, res *Result) (int, error) {

@@ -92,13 +92,16 @@ func (sh *shell) run(ctx context.Context, text string) error {
 			last = res
 			if sh.explain && !res.Plan.Explain && len(res.Plan.Scans) > 0 {
 				fmt.Fprint(sh.errw, res.Plan.String())
+				for _, n := range res.CacheNotes {
+					fmt.Fprintln(sh.errw, n)
+				}
 			}
 			_, err := engine.Render(sh.out, res, sh.renderOptions())
 			return err
 		})
 		if sh.timer && last != nil {
 			st := last.Stats
-			fmt.Fprintf(sh.errw, "Run Time: %.3f s, API requests: %d, rows fetched: %d\n", st.Elapsed.Seconds(), st.Requests, st.RowsFetched)
+			fmt.Fprintf(sh.errw, "Run Time: %.3f s, API requests: %d, rows fetched: %d%s\n", st.Elapsed.Seconds(), st.Requests, st.RowsFetched, cacheText(st))
 		}
 		switch {
 		case err == nil:
@@ -177,6 +180,8 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 		for _, id := range ids {
 			fmt.Fprintf(sh.out, "act_%s\n", id)
 		}
+	case ".cache":
+		sh.cacheCommand(ctx, f[1:])
 	case ".quit", ".exit":
 		return true
 	case ".help":
@@ -199,6 +204,57 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 		fmt.Fprintf(sh.errw, "unknown command %s; .help lists the commands\n", f[0])
 	}
 	return false
+}
+
+// cacheText is the .timer line's account of the cache.
+func cacheText(st engine.Stats) string {
+	if !st.CacheUsed {
+		return ""
+	}
+	s := fmt.Sprintf(", from cache: %d rows", st.CacheRows)
+	if n := st.CacheDays + st.FetchedDays; n > 0 {
+		s += fmt.Sprintf(", %d of %d account-days", st.CacheDays, n)
+	}
+	if n := st.CacheWhole + st.FetchedWhole; n > 0 {
+		s += fmt.Sprintf(", %d of %d requests", st.CacheWhole, n)
+	}
+	return s
+}
+
+func (sh *shell) cacheCommand(ctx context.Context, args []string) {
+	if len(args) != 1 {
+		sh.failed = true
+		fmt.Fprintln(sh.errw, "usage: .cache on|off|refresh|clear|stats")
+		return
+	}
+	switch args[0] {
+	case "clear":
+		if err := sh.eng.ClearCache(ctx); err != nil {
+			sh.failed = true
+			fmt.Fprintf(sh.errw, "error: %s\n", err)
+		}
+	case "stats":
+		info, err := sh.eng.CacheStats(ctx)
+		if err != nil {
+			sh.failed = true
+			fmt.Fprintf(sh.errw, "error: %s\n", err)
+			return
+		}
+		where := info.Path
+		if where == "" {
+			where = "in memory"
+		}
+		fmt.Fprintf(sh.out, "cache %s (%s): %d entries, %d final, %d rows, %.1f MB; days older than %d days are final, the rest kept %s\n",
+			info.Mode, where, info.Entries, info.Final, info.Rows, float64(info.Bytes)/1e6, info.FreezeDays, info.TTL)
+	default:
+		m, err := engine.ParseCacheMode(args[0])
+		if err != nil {
+			sh.failed = true
+			fmt.Fprintln(sh.errw, "usage: .cache on|off|refresh|clear|stats")
+			return
+		}
+		sh.eng.SetCacheMode(m)
+	}
 }
 
 func (sh *shell) schema(args []string) {
@@ -240,6 +296,7 @@ const helpText = `Statements are DuckDB SQL over virtual tables (.tables); end e
   .read FILE         run the statements in FILE
   .timer on|off      after each statement: wall time, API requests, rows fetched
   .explain on|off    print the Graph API requests before running each statement
+  .cache MODE        on, off, refresh (fetch again and keep), clear, or stats
   .accounts          the ad accounts being queried
   .help              this text
   .quit              leave (or Ctrl-D)

@@ -37,6 +37,11 @@ type result struct {
 	IngestRowsPerS        float64 `json:"ingest_rows_per_s,omitempty"`
 	ReadJSONRowsPerS      float64 `json:"read_json_rows_per_s,omitempty"`
 	IngestRatioToReadJSON float64 `json:"ingest_ratio_to_read_json,omitempty"`
+	FirstWallS            float64 `json:"first_wall_s,omitempty"`
+	FirstRequests         int     `json:"first_requests,omitempty"`
+	RequestsRatio         float64 `json:"requests_ratio_first_over_repeat,omitempty"`
+	WallRatio             float64 `json:"wall_ratio_first_over_repeat,omitempty"`
+	WithinTTLRequests     *int    `json:"requests_repeat_within_ttl,omitempty"`
 }
 
 func main() {
@@ -84,10 +89,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func printTable(w io.Writer, rs []result) {
-	fmt.Fprintf(w, "%-26s %8s %9s %9s %8s %10s %12s %10s\n", "workload", "wall s", "requests", "rows", "rss MB", "÷ bound", "airbyte ÷", "ingest ÷")
+	fmt.Fprintf(w, "%-26s %8s %9s %9s %8s %10s %12s %10s %12s\n", "workload", "wall s", "requests", "rows", "rss MB", "÷ bound", "airbyte ÷", "ingest ÷", "first ÷ rep")
 	for _, r := range rs {
-		fmt.Fprintf(w, "%-26s %8.2f %9d %9d %8.0f %10s %12s %10s\n", r.Workload, r.WallS, r.Requests, r.Rows, r.PeakRSSMB,
-			ratio(r.RatioToLowerBound), ratio(r.AirbyteStyleOverFbsql), ratio(r.IngestRatioToReadJSON))
+		rep := "-"
+		if r.WallRatio > 0 {
+			rep = fmt.Sprintf("%s/%s", ratio(r.RequestsRatio), ratio(r.WallRatio))
+		}
+		fmt.Fprintf(w, "%-26s %8.2f %9d %9d %8.0f %10s %12s %10s %12s\n", r.Workload, r.WallS, r.Requests, r.Rows, r.PeakRSSMB,
+			ratio(r.RatioToLowerBound), ratio(r.AirbyteStyleOverFbsql), ratio(r.IngestRatioToReadJSON), rep)
 	}
 }
 

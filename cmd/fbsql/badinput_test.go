@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -290,7 +291,12 @@ func TestBadInputCatalogue(t *testing.T) {
 				}
 			}
 			for _, d := range []string{"cache", "home"} {
-				if files := filesUnder(filepath.Join(s.dir, d)); len(files) > 0 {
+				files := filesUnder(filepath.Join(s.dir, d))
+				if d == "cache" && r.code == 0 {
+					// A query that succeeds keeps its rows in the cache; only that file may be there.
+					files = slices.DeleteFunc(files, func(f string) bool { return f == filepath.Join(s.dir, "cache", "fbsql", "cache.duckdb") })
+				}
+				if len(files) > 0 {
 					t.Errorf("wrote to the user's %s directory: %v", d, files)
 				}
 			}

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // profile is one named section of the config file. Environment variables
@@ -21,6 +23,9 @@ type profile struct {
 	APIVersion         string
 	GraphURL           string
 	AttributionWindows string
+	Cache              string        // on, off or refresh
+	FreezeDays         int           // days after which insights are final
+	CacheTTL           time.Duration // how long rows that may change are served
 }
 
 // profileKeys maps config keys to the profile field they set.
@@ -31,6 +36,9 @@ var profileKeys = map[string]func(*profile, string){
 	"api_version":         func(p *profile, v string) { p.APIVersion = v },
 	"graph_url":           func(p *profile, v string) { p.GraphURL = v },
 	"attribution_windows": func(p *profile, v string) { p.AttributionWindows = v },
+	"cache":               func(p *profile, v string) { p.Cache = v },
+	"freeze_days":         func(p *profile, v string) { p.FreezeDays, _ = strconv.Atoi(v) },
+	"cache_ttl":           func(p *profile, v string) { p.CacheTTL, _ = time.ParseDuration(v) },
 }
 
 // configPath is $FBSQL_CONFIG, else <user config dir>/fbsql/config.

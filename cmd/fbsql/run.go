@@ -53,6 +53,7 @@ type options struct {
 	output   string
 	bail     bool
 	profile  string
+	cache    string
 	set      map[string]bool // flags given on the command line
 }
 
@@ -78,6 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.version, "api-version", graph.DefaultVersion, "Graph API version")
 	fs.StringVar(&o.output, "o", "", "write results to this file; the format follows its extension (.csv .json .jsonl .md .parquet)")
 	fs.StringVar(&o.profile, "profile", "", "use this profile of the config file ($FBSQL_CONFIG, default <config dir>/fbsql/config)")
+	fs.StringVar(&o.cache, "cache", "on", "local cache of fetched rows: on, off, or refresh (fetch again and keep); in $FBSQL_CACHE_DIR, default <cache dir>/fbsql; --demo keeps it in memory and off unless --cache on")
 	fs.BoolVar(&o.bail, "bail", false, "stop at the first failing statement (default: report it, run the rest, exit 1)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
@@ -205,6 +207,9 @@ func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
 	if err := planner.ValidateAttributionWindows(cfg.AttributionWindows); err != nil {
 		return cfg, nil, &usageError{"attribution windows (FB_ATTRIBUTION_WINDOWS or the profile's attribution_windows): " + err.Error()}
 	}
+	if cfg.Cache, err = cacheConfig(o, prof, stderr); err != nil {
+		return cfg, nil, err
+	}
 	cfg.Accounts = o.accounts
 	source := "--account"
 	if len(cfg.Accounts) == 0 {
@@ -239,6 +244,44 @@ func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
 	cfg.Graph.Token = "sandbox-token"
 	cfg.Accounts = o.accounts // the sandbox's own accounts; --account may pick among them
 	return cfg, func() { srv.Close() }, nil
+}
+
+// cacheConfig reads --cache and the profile's cache keys. The cache file
+// lives in $FBSQL_CACHE_DIR, else <user cache dir>/fbsql; the demo's
+// sandbox changes with every run, so its cache is in memory and off
+// unless asked for.
+func cacheConfig(o options, prof profile, stderr io.Writer) (engine.CacheConfig, error) {
+	var cc engine.CacheConfig
+	mode := o.cache
+	if !o.set["cache"] && prof.Cache != "" {
+		mode = prof.Cache
+	}
+	if o.demo && !o.set["cache"] {
+		mode = "off"
+	}
+	m, err := engine.ParseCacheMode(mode)
+	if err != nil {
+		return cc, &usageError{"--cache: " + err.Error()}
+	}
+	cc.Mode = m
+	cc.FreezeDays, cc.TTL = prof.FreezeDays, prof.CacheTTL
+	cc.Notice = func(msg string) { fmt.Fprintln(stderr, msg) }
+	if o.demo {
+		return cc, nil
+	}
+	dir := os.Getenv("FBSQL_CACHE_DIR")
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			if m != engine.CacheOff {
+				fmt.Fprintf(stderr, "notice: no user cache directory (%v); the cache lasts this session only\n", err)
+			}
+			return cc, nil
+		}
+		dir = filepath.Join(base, "fbsql")
+	}
+	cc.Path = filepath.Join(dir, "cache.duckdb")
+	return cc, nil
 }
 
 // report prints an error the way a user should see it and picks the exit status.

@@ -27,6 +27,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	token := fs.String("token", "sandbox-token", "the only access token accepted")
 	logPath := fs.String("log", "", "append one JSON line per request received to this file")
 	seed := fs.Int64("seed", 1, "seed of the synthetic accounts")
+	latency := fs.Duration("latency", 0, "add this delay to every answer, like a distant API")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -40,7 +41,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return &usageError{fmt.Sprintf("--addr %q: the sandbox listens on loopback only (127.0.0.1 or ::1)", *addr)}
 	}
-	cfg := sandbox.Config{Seed: *seed, Token: *token}
+	cfg := sandbox.Config{Seed: *seed, Token: *token, Model: sandbox.Model{Latency: *latency}}
 	if *logPath != "" {
 		f, err := os.OpenFile(*logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
