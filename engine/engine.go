@@ -55,16 +55,17 @@ type Config struct {
 
 // Engine owns one DuckDB session and the Graph client.
 type Engine struct {
-	cfg      Config
-	cat      *fbtables.Catalog
-	client   *graph.Client
-	db       *sql.DB
-	conn     *sql.Conn
-	fe       *Frontend
-	requests atomic.Int64
-	gov      *governor
-	runs     sync.Map // report run id → account
-	jobs     sync.Map // account → chan struct{}: async jobs running
+	cfg        Config
+	cat        *fbtables.Catalog
+	client     *graph.Client
+	db         *sql.DB
+	conn       *sql.Conn
+	fe         *Frontend
+	requests   atomic.Int64
+	gov        *governor
+	runs       sync.Map // report run id → account
+	currencies sync.Map // account → currency, for whole-unit budgets
+	jobs       sync.Map // account → chan struct{}: async jobs running
 
 	accountsMu sync.Mutex
 	accounts   []string

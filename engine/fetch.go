@@ -84,9 +84,10 @@ type fetchWork struct {
 
 // stageField is one staged column: where its value comes from.
 type stageField struct {
-	name     string // column name in the stage table
-	apiField string // key in the API row; "" for an option constant
-	constant string // option value
+	name       string // column name in the stage table
+	apiField   string // key in the API row; "" for an option constant
+	constant   string // option value
+	minorUnits bool   // money in the currency's minor units (see wholeUnits)
 }
 
 func stageFields(sc *planner.Scan) []stageField {
@@ -96,7 +97,7 @@ func stageFields(sc *planner.Scan) []stageField {
 			out = append(out, stageField{name: c.Name, constant: sc.OptionText[c.Name]})
 			continue
 		}
-		out = append(out, stageField{name: c.Name, apiField: c.APIField()})
+		out = append(out, stageField{name: c.Name, apiField: c.APIField(), minorUnits: c.MinorUnits})
 	}
 	if len(out) == 0 {
 		out = append(out, stageField{name: "_id", apiField: firstField(sc)})
@@ -236,11 +237,18 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 	for _, p := range sc.Params {
 		params[p.Key] = p.Value
 	}
+	whole, err := e.wholeUnits(ctx, acct, fields)
+	if err != nil {
+		return err
+	}
 	sent := 0
 	emit := func(raw json.RawMessage) error {
 		row, err := decodeRow(raw, fields)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
+		}
+		if whole {
+			toHundredths(row, fields)
 		}
 		select {
 		case out <- rowMsg{acct: acct, row: row}:
@@ -307,4 +315,40 @@ func decodeRow(raw json.RawMessage, fields []stageField) ([]driver.Value, error)
 		return nil, fmt.Errorf("decode row: %w", err)
 	}
 	return row, nil
+}
+
+// wholeUnits reports whether an account's currency sends budgets in whole
+// units (JPY, KRW, …) when the scan loads any minor-unit money; the
+// account's currency is asked once per engine.
+func (e *Engine) wholeUnits(ctx context.Context, acct string, fields []stageField) (bool, error) {
+	need := false
+	for _, f := range fields {
+		need = need || f.minorUnits
+	}
+	if !need {
+		return false, nil
+	}
+	if v, ok := e.currencies.Load(acct); ok {
+		return fbtables.CurrencyOffset(v.(string)) == 1, nil
+	}
+	var a struct {
+		Currency string `json:"currency"`
+	}
+	if err := e.client.GetObject(ctx, "act_"+acct, graph.Params{"fields": []string{"currency"}}, &a); err != nil {
+		return false, fmt.Errorf("read the currency of act_%s: %w", acct, err)
+	}
+	e.currencies.Store(acct, a.Currency)
+	return fbtables.CurrencyOffset(a.Currency) == 1, nil
+}
+
+// toHundredths rewrites whole-unit money as hundredths, the unit the
+// load step divides by 100: ¥5000 arrives as "5000" and must load as 5000.00.
+func toHundredths(row []driver.Value, fields []stageField) {
+	for i, f := range fields {
+		s, ok := row[i].(string)
+		if !f.minorUnits || !ok || s == "" || strings.Trim(s, "-0123456789") != "" {
+			continue
+		}
+		row[i] = s + "00"
+	}
 }
