@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,7 +265,7 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	if len(st.Scans) > 0 {
 		stmt, err := e.conn.PrepareContext(ctx, st.SQL)
 		if err != nil {
-			return &QueryError{Err: err}
+			return e.queryError(err)
 		}
 		stmt.Close()
 	}
@@ -284,13 +285,13 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	if o.Parquet != "" && st.Query {
 		q := fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", st.SQL, strings.ReplaceAll(o.Parquet, "'", "''"))
 		if _, err := e.conn.ExecContext(ctx, q); err != nil {
-			return &QueryError{Err: err}
+			return e.queryError(err)
 		}
 		return nil
 	}
 	rows, err := e.conn.QueryContext(ctx, st.SQL)
 	if err != nil {
-		return &QueryError{Err: err}
+		return e.queryError(err)
 	}
 	defer rows.Close()
 	res.rows = rows
@@ -308,7 +309,7 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 		return err
 	}
 	if err := rows.Err(); err != nil {
-		return &QueryError{Err: err}
+		return e.queryError(err)
 	}
 	res.Stats.Elapsed = time.Since(start)
 	return nil
@@ -351,9 +352,30 @@ func (e *Engine) today(ctx context.Context) (time.Time, error) {
 }
 
 // QueryError is DuckDB rejecting or failing a statement.
-type QueryError struct{ Err error }
+type QueryError struct {
+	Err  error
+	Hint string // what fbsql adds to DuckDB's message
+}
 
-func (e *QueryError) Error() string { return e.Err.Error() }
+func (e *QueryError) Error() string { return e.Err.Error() + e.Hint }
+
+// tableNotFound matches DuckDB's error for a table that does not exist.
+var tableNotFound = regexp.MustCompile(`Table with name ([^ ]+) does not exist`)
+
+// queryError wraps a DuckDB error. DuckDB suggests its own system tables
+// for a misspelt name; fbsql adds its virtual tables.
+func (e *Engine) queryError(err error) error {
+	qe := &QueryError{Err: err}
+	if m := tableNotFound.FindStringSubmatch(err.Error()); m != nil {
+		name := strings.Trim(m[1], `"!`)
+		hint := "\nfbsql's tables: " + strings.Join(e.cat.TableNames(), ", ")
+		if s := e.cat.SuggestTable(name); s != "" {
+			hint += fmt.Sprintf("; did you mean %q?", s)
+		}
+		qe.Hint = hint
+	}
+	return qe
+}
 func (e *QueryError) Unwrap() error { return e.Err }
 
 // IsQueryError reports whether err came from DuckDB rather than the API.

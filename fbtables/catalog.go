@@ -246,6 +246,14 @@ func (c *Catalog) TableNames() []string {
 	return out
 }
 
+// SuggestTable returns the table name closest to name, or "".
+func (c *Catalog) SuggestTable(name string) string {
+	if s := closest(name, c.TableNames(), 1); len(s) > 0 {
+		return s[0]
+	}
+	return ""
+}
+
 // closest ranks candidates by edit distance to name and keeps those near enough.
 func closest(name string, candidates []string, n int) []string {
 	type scored struct {
