@@ -51,29 +51,6 @@ func (b *cacheBed) run(t *testing.T, mode engine.CacheMode, offset time.Duration
 	return rows, st
 }
 
-func (d *demo) rowsStats(t testing.TB, sql string, st *engine.Stats) [][]string {
-	t.Helper()
-	var out [][]string
-	err := d.eng.Exec(context.Background(), sql, func(res *engine.Result) error {
-		defer func() { *st = res.Stats }()
-		for {
-			row, err := res.Next()
-			if err != nil || row == nil {
-				return err
-			}
-			rec := make([]string, len(row))
-			for i, v := range row {
-				rec[i] = fmt.Sprint(v)
-			}
-			out = append(out, rec)
-		}
-	})
-	if err != nil {
-		t.Fatalf("%s\n%v", sql, err)
-	}
-	return out
-}
-
 // requestedDays lists, per account, the days the insights requests since
 // the last reset asked for (sync reads and async report runs).
 func (b *cacheBed) requestedDays(t *testing.T) map[string][]string {

@@ -38,20 +38,13 @@ func newDemo(t testing.TB) *demo {
 // rows runs one statement and returns its rows as text.
 func (d *demo) rows(t testing.TB, sql string) [][]string {
 	t.Helper()
-	var out [][]string
-	err := d.eng.Exec(context.Background(), sql, func(res *engine.Result) error {
-		for {
-			row, err := res.Next()
-			if err != nil || row == nil {
-				return err
-			}
-			rec := make([]string, len(row))
-			for i, v := range row {
-				rec[i] = fmt.Sprint(v)
-			}
-			out = append(out, rec)
-		}
-	})
+	return d.rowsStats(t, sql, nil)
+}
+
+// rowsStats is rows, also returning the statement's stats into st.
+func (d *demo) rowsStats(t testing.TB, sql string, st *engine.Stats) [][]string {
+	t.Helper()
+	out, err := collect(context.Background(), d.eng, sql, st)
 	if err != nil {
 		t.Fatalf("%s\n%v", sql, err)
 	}

@@ -90,7 +90,7 @@ func soakOnce(t *testing.T, seed int64, queries []string, want [][][]string) (sa
 	for i, q := range queries {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		start := time.Now()
-		got, err := collect(ctx, eng, q)
+		got, err := collect(ctx, eng, q, nil)
 		cancel()
 		slowest = max(slowest, time.Since(start))
 		if err != nil {
@@ -106,9 +106,13 @@ func soakOnce(t *testing.T, seed int64, queries []string, want [][][]string) (sa
 	return sb.Stats(), slowest, nil
 }
 
-func collect(ctx context.Context, eng *engine.Engine, sql string) ([][]string, error) {
+// collect runs sql and returns its rows as text, and its stats if st is set.
+func collect(ctx context.Context, eng *engine.Engine, sql string, st *engine.Stats) ([][]string, error) {
 	var out [][]string
 	err := eng.Exec(ctx, sql, func(res *engine.Result) error {
+		if st != nil {
+			defer func() { *st = res.Stats }()
+		}
 		for {
 			row, err := res.Next()
 			if err != nil || row == nil {
