@@ -265,7 +265,7 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	if len(st.Scans) > 0 {
 		stmt, err := e.conn.PrepareContext(ctx, st.SQL)
 		if err != nil {
-			return e.queryError(err)
+			return e.queryError(err, st)
 		}
 		stmt.Close()
 	}
@@ -285,13 +285,13 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	if o.Parquet != "" && st.Query {
 		q := fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", st.SQL, strings.ReplaceAll(o.Parquet, "'", "''"))
 		if _, err := e.conn.ExecContext(ctx, q); err != nil {
-			return e.queryError(err)
+			return e.queryError(err, st)
 		}
 		return nil
 	}
 	rows, err := e.conn.QueryContext(ctx, st.SQL)
 	if err != nil {
-		return e.queryError(err)
+		return e.queryError(err, st)
 	}
 	defer rows.Close()
 	res.rows = rows
@@ -309,7 +309,7 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 		return err
 	}
 	if err := rows.Err(); err != nil {
-		return e.queryError(err)
+		return e.queryError(err, st)
 	}
 	res.Stats.Elapsed = time.Since(start)
 	return nil
@@ -355,17 +355,23 @@ func (e *Engine) today(ctx context.Context) (time.Time, error) {
 type QueryError struct {
 	Err  error
 	Hint string // what fbsql adds to DuckDB's message
+	msg  string // DuckDB's message with the user's table names
 }
 
-func (e *QueryError) Error() string { return e.Err.Error() + e.Hint }
+func (e *QueryError) Error() string {
+	if e.msg != "" {
+		return e.msg + e.Hint
+	}
+	return e.Err.Error() + e.Hint
+}
 
 // tableNotFound matches DuckDB's error for a table that does not exist.
 var tableNotFound = regexp.MustCompile(`Table with name ([^ ]+) does not exist`)
 
 // queryError wraps a DuckDB error. DuckDB suggests its own system tables
 // for a misspelt name; fbsql adds its virtual tables.
-func (e *Engine) queryError(err error) error {
-	qe := &QueryError{Err: err}
+func (e *Engine) queryError(err error, st *planner.Statement) error {
+	qe := &QueryError{Err: err, msg: userNames(err.Error(), st)}
 	if m := tableNotFound.FindStringSubmatch(err.Error()); m != nil {
 		name := strings.Trim(m[1], `"!`)
 		hint := "\nfbsql's tables: " + strings.Join(e.cat.TableNames(), ", ")

@@ -264,7 +264,7 @@ func closest(name string, candidates []string, n int) []string {
 	var all []scored
 	for _, c := range candidates {
 		d := editDistance(name, strings.ToLower(c))
-		if strings.Contains(strings.ToLower(c), name) || strings.Contains(name, strings.ToLower(c)) {
+		if len(name) >= 3 && (strings.Contains(strings.ToLower(c), name) || strings.Contains(name, strings.ToLower(c))) {
 			d = min(d, 2)
 		}
 		if d <= max(2, len(name)/3) {
