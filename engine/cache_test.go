@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/render"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
@@ -270,7 +271,7 @@ func TestCacheExplainAndClear(t *testing.T) {
 	explain := func(q string) string {
 		var out bytes.Buffer
 		err := eng.Exec(context.Background(), "EXPLAIN "+q, func(res *engine.Result) error {
-			_, err := engine.Render(&out, res, engine.RenderOptions{Format: "table"})
+			_, err := render.Render(&out, res, render.Options{Format: "table"})
 			return err
 		})
 		if err != nil {

@@ -1,5 +1,5 @@
 // Package engine runs plans: it owns the DuckDB connection, fetches each
 // planned scan through the Graph client, loads the rows into typed temporary
-// tables, runs the rewritten SQL and renders results (table, csv, json).
-// It is the only package that imports DuckDB.
+// tables, and runs the rewritten SQL; its render subpackage writes results.
+// It and its render subpackage are the only packages that import DuckDB.
 package engine

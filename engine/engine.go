@@ -207,6 +207,25 @@ func (r *Result) Next() ([]any, error) {
 	return vals, nil
 }
 
+// Each calls fn for every remaining row and counts them; a failure to
+// read a row is a *QueryError.
+func (r *Result) Each(fn func(row []any) error) (int, error) {
+	n := 0
+	for {
+		row, err := r.Next()
+		if err != nil {
+			return n, &QueryError{Err: err}
+		}
+		if row == nil {
+			return n, nil
+		}
+		if err := fn(row); err != nil {
+			return n, err
+		}
+		n++
+	}
+}
+
 // Plan plans a script without running it.
 func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error) {
 	today, err := e.today(ctx)

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/render"
 	"github.com/fbsql/fbsql/planner"
 )
 
@@ -44,8 +45,8 @@ func newShell(eng *engine.Engine, o Options) *shell {
 }
 
 // renderOptions caps tables only when they go to the terminal.
-func (sh *shell) renderOptions() engine.RenderOptions {
-	o := engine.RenderOptions{Format: sh.format}
+func (sh *shell) renderOptions() render.Options {
+	o := render.Options{Format: sh.format}
 	if sh.terminal && sh.file == nil {
 		o.MaxRows = terminalRows
 	}
@@ -96,7 +97,7 @@ func (sh *shell) run(ctx context.Context, text string) error {
 					fmt.Fprintln(sh.errw, n)
 				}
 			}
-			_, err := engine.Render(sh.out, res, sh.renderOptions())
+			_, err := render.Render(sh.out, res, sh.renderOptions())
 			return err
 		})
 		if sh.timer && last != nil {
@@ -193,9 +194,9 @@ func (sh *shell) dot(ctx context.Context, cmd string) bool {
 	case ".schema":
 		sh.schema(f[1:])
 	case ".mode":
-		if len(f) != 2 || !engine.ValidFormat(f[1]) {
+		if len(f) != 2 || !render.ValidFormat(f[1]) {
 			sh.failed = true
-			fmt.Fprintf(sh.errw, "usage: .mode %s\n", strings.Join(engine.Formats, "|"))
+			fmt.Fprintf(sh.errw, "usage: .mode %s\n", strings.Join(render.Formats, "|"))
 			break
 		}
 		sh.format = f[1]

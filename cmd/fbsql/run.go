@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/render"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 	"github.com/fbsql/fbsql/planner"
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.exec, "e", "", "run these SQL statements and exit")
 	fs.StringVar(&o.file, "f", "", "run the SQL statements in this file and exit")
-	fs.StringVar(&o.format, "format", "table", "output format: "+strings.Join(engine.Formats, ", "))
+	fs.StringVar(&o.format, "format", "table", "output format: "+strings.Join(render.Formats, ", "))
 	fs.BoolVar(&o.demo, "demo", false, "query the built-in sandbox (synthetic ad accounts; no token needed)")
 	fs.Var(&o.accounts, "account", "ad account id to query, with or without act_ (repeatable; default $FB_ACCOUNT_IDS, else every account the token reads)")
 	fs.StringVar(&o.graphURL, "graph-url", "", "Graph API base URL (default "+graph.DefaultBaseURL+"; http only to loopback)")
@@ -126,8 +127,8 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 			stdout = file
 		}
 	}
-	if !engine.ValidFormat(o.format) {
-		return &usageError{fmt.Sprintf("unknown --format %q; use one of %s", o.format, strings.Join(engine.Formats, ", "))}
+	if !render.ValidFormat(o.format) {
+		return &usageError{fmt.Sprintf("unknown --format %q; use one of %s", o.format, strings.Join(render.Formats, ", "))}
 	}
 	if o.exec != "" && o.file != "" {
 		return &usageError{"use -e or -f, not both"}

@@ -1,21 +1,23 @@
-package engine
+package render
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fbsql/fbsql/engine"
 )
 
 // renderLine writes one "column = value" line per column and a blank line
 // between rows, like the DuckDB and sqlite3 shells' line mode: wide rows
 // stay readable on a narrow terminal.
-func renderLine(w io.Writer, res *Result) (int, error) {
+func renderLine(w io.Writer, res *engine.Result) (int, error) {
 	width := 0
 	for _, c := range res.Columns {
 		width = max(width, utf8.RuneCountInString(c))
 	}
-	return res.each(func(row []any) error {
+	return res.Each(func(row []any) error {
 		var b strings.Builder
 		for i, v := range row {
 			val := nullText

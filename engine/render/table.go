@@ -1,4 +1,4 @@
-package engine
+package render
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/fbsql/fbsql/engine"
 )
 
 // nullText is how the table shows NULL, distinct from an empty string.
@@ -15,10 +17,10 @@ const nullText = "NULL"
 // renderTable draws a table. With maxRows > 0 only the first and last
 // maxRows/2 rows are kept (memory stays bounded too), and a row of dots and
 // the footer say how many were left out.
-func renderTable(w io.Writer, res *Result, markdown bool, maxRows int) (int, error) {
+func renderTable(w io.Writer, res *engine.Result, markdown bool, maxRows int) (int, error) {
 	var head, tail [][]string
 	keep := maxRows / 2
-	total, err := res.each(func(row []any) error {
+	total, err := res.Each(func(row []any) error {
 		rec := make([]string, len(row))
 		for i, v := range row {
 			if v == nil {

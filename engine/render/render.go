@@ -1,4 +1,4 @@
-package engine
+package render
 
 import (
 	"bytes"
@@ -8,14 +8,15 @@ import (
 	"io"
 	"strings"
 
+	"github.com/fbsql/fbsql/engine"
 	"github.com/fbsql/fbsql/planner"
 )
 
 // Formats lists the output formats Render accepts.
 var Formats = []string{"table", "csv", "json", "jsonl", "markdown", "line", "chart"}
 
-// RenderOptions choose how a result is written.
-type RenderOptions struct {
+// Options choose how a result is written.
+type Options struct {
 	// Format is one of Formats; "" means table.
 	Format string
 	// MaxRows caps table output (first and last rows, with a visible count
@@ -34,7 +35,7 @@ func ValidFormat(f string) bool {
 }
 
 // Render writes a result and returns the number of rows.
-func Render(w io.Writer, res *Result, o RenderOptions) (int, error) {
+func Render(w io.Writer, res *engine.Result, o Options) (int, error) {
 	if res.Plan != nil && res.Plan.Explain {
 		return 0, renderExplain(w, o.Format, res)
 	}
@@ -57,7 +58,7 @@ func Render(w io.Writer, res *Result, o RenderOptions) (int, error) {
 	return 0, fmt.Errorf("unknown format %q; use one of %s", o.Format, strings.Join(Formats, ", "))
 }
 
-func renderExplain(w io.Writer, format string, res *Result) error {
+func renderExplain(w io.Writer, format string, res *engine.Result) error {
 	if format == "json" || format == "jsonl" {
 		b, err := json.MarshalIndent(struct {
 			planner.ExplainJSON
@@ -80,13 +81,13 @@ func renderExplain(w io.Writer, format string, res *Result) error {
 	return nil
 }
 
-func renderCSV(w io.Writer, res *Result) (int, error) {
+func renderCSV(w io.Writer, res *engine.Result) (int, error) {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(res.Columns); err != nil {
 		return 0, err
 	}
 	rec := make([]string, len(res.Columns))
-	n, err := res.each(func(row []any) error {
+	n, err := res.Each(func(row []any) error {
 		for i, v := range row {
 			rec[i] = textValue(v, res.Types[i])
 		}
@@ -99,32 +100,14 @@ func renderCSV(w io.Writer, res *Result) (int, error) {
 	return n, cw.Error()
 }
 
-// each calls fn for every remaining row and counts them.
-func (r *Result) each(fn func(row []any) error) (int, error) {
-	n := 0
-	for {
-		row, err := r.Next()
-		if err != nil {
-			return n, &QueryError{Err: err}
-		}
-		if row == nil {
-			return n, nil
-		}
-		if err := fn(row); err != nil {
-			return n, err
-		}
-		n++
-	}
-}
-
-func renderJSON(w io.Writer, res *Result, lines bool) (int, error) {
+func renderJSON(w io.Writer, res *engine.Result, lines bool) (int, error) {
 	written := 0 // rows so far, to choose the separator
 	if !lines {
 		if _, err := io.WriteString(w, "["); err != nil {
 			return 0, err
 		}
 	}
-	n, err := res.each(func(row []any) error {
+	n, err := res.Each(func(row []any) error {
 		var b bytes.Buffer
 		b.WriteString("{")
 		for i, v := range row {

@@ -1,4 +1,4 @@
-package engine
+package render
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fbsql/fbsql/engine"
 )
 
 // chartWidth is the length of the longest bar, in terminal cells.
@@ -19,7 +21,7 @@ var eighths = []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
 
 // renderChart draws a horizontal bar chart of a (label, number) or
 // (date, number) result: a trend or a top-10 without leaving the shell.
-func renderChart(w io.Writer, res *Result) (int, error) {
+func renderChart(w io.Writer, res *engine.Result) (int, error) {
 	if len(res.Columns) != 2 || !isNumericType(res.Types[1]) {
 		return 0, fmt.Errorf("a chart needs two columns, a label or date and then a number; this result has %s",
 			describeColumns(res))
@@ -30,7 +32,7 @@ func renderChart(w io.Writer, res *Result) (int, error) {
 		text  string
 	}
 	var bars []bar
-	n, err := res.each(func(row []any) error {
+	n, err := res.Each(func(row []any) error {
 		if len(bars) == maxChartRows {
 			return fmt.Errorf("a chart shows at most %d rows; add a LIMIT or aggregate further", maxChartRows)
 		}
@@ -73,7 +75,7 @@ func pad(s string, width int) string {
 	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
 }
 
-func describeColumns(res *Result) string {
+func describeColumns(res *engine.Result) string {
 	var parts []string
 	for i, c := range res.Columns {
 		parts = append(parts, c+" "+res.Types[i])
