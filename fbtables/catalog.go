@@ -299,3 +299,9 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest returns up to n of candidates nearest to name by edit distance,
+// nearest first, leaving out those too far to be a typo of it.
+func Closest(name string, candidates []string, n int) []string {
+	return closest(name, candidates, n)
+}

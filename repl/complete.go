@@ -12,7 +12,7 @@ var keywords = strings.Fields(`SELECT FROM WHERE GROUP BY ORDER LIMIT HAVING QUA
 BETWEEN LIKE ILIKE JOIN LEFT ON USING DISTINCT COUNT SUM AVG MIN MAX CASE WHEN THEN ELSE END DESC ASC
 UNION ALL EXPLAIN COPY TO FORMAT CURRENT_DATE INTERVAL DAY`)
 
-var dotCommands = strings.Fields(".accounts .cache .explain .help .mode .output .quit .read .schema .tables .timer")
+var dotCommands = strings.Fields(".accounts .cache .chart .exit .explain .headers .help .maxrows .mode .once .output .quit .read .schema .tables .timer")
 
 // enumValues completes inside quotes after these columns.
 var enumValues = map[string][]string{

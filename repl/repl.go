@@ -30,6 +30,8 @@ type Options struct {
 	Exec engine.ExecOptions
 	// Bail stops a script at its first failing statement.
 	Bail bool
+	// NoHeader leaves out the header line of table, csv and tsv output.
+	NoHeader bool
 }
 
 // terminalRows is how many rows a table shows on a terminal before it
@@ -157,15 +159,30 @@ func (sh *shell) loop(ctx context.Context, read func(prompt string) (string, err
 		case err != nil:
 			return fmt.Errorf("read input: %w", err)
 		}
-		if buf.Len() == 0 && strings.HasPrefix(strings.TrimSpace(text), ".") {
+		// A dot command runs at once, even at the continuation prompt: it
+		// never becomes part of the statement being typed, which waits.
+		trimmed := strings.TrimSpace(text)
+		if (buf.Len() == 0 && strings.HasPrefix(trimmed, ".")) || (buf.Len() > 0 && isDotCommand(trimmed)) {
 			record(text)
-			if quit := sh.dot(ctx, strings.TrimSpace(text)); quit {
+			if quit := sh.dot(ctx, trimmed); quit {
 				return nil
 			}
 			if !interactive && sh.failed && sh.bail {
 				return errStop
 			}
 			continue
+		}
+		if buf.Len() == 0 {
+			if handled, quit := sh.psqlCommand(trimmed, interactive); handled {
+				record(text)
+				if quit {
+					return nil
+				}
+				if !interactive && sh.failed && sh.bail {
+					return errStop
+				}
+				continue
+			}
 		}
 		if buf.Len() > 0 {
 			buf.WriteString("\n")
@@ -179,6 +196,9 @@ func (sh *shell) loop(ctx context.Context, read func(prompt string) (string, err
 		record(stmt)
 		err = sh.run(ctx, stmt)
 		sh.last = stmt
+		if sh.once {
+			sh.closeOutput()
+		}
 		if err != nil && !interactive {
 			return err
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -53,14 +52,10 @@ type options struct {
 	version  string
 	output   string
 	bail     bool
+	noHeader bool
 	profile  string
 	cache    string
 	set      map[string]bool // flags given on the command line
-}
-
-// formatByExtension picks the output format of -o FILE.
-var formatByExtension = map[string]string{
-	".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "markdown", ".parquet": "parquet", ".txt": "table",
 }
 
 // run is the whole program: it maps errors to exit statuses so main stays trivial.
@@ -68,37 +63,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "sandbox" {
 		return report(stderr, runSandbox(ctx, args[1:], stdout, stderr))
 	}
-	var o options
-	fs := flag.NewFlagSet("fbsql", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.exec, "e", "", "run these SQL statements and exit")
-	fs.StringVar(&o.file, "f", "", "run the SQL statements in this file and exit")
-	fs.StringVar(&o.format, "format", "table", "output format: "+strings.Join(render.Formats, ", "))
-	fs.BoolVar(&o.demo, "demo", false, "query the built-in sandbox (synthetic ad accounts; no token needed)")
-	fs.Var(&o.accounts, "account", "ad account id to query, with or without act_ (repeatable; default $FB_ACCOUNT_IDS, else every account the token reads)")
-	fs.StringVar(&o.graphURL, "graph-url", "", "Graph API base URL (default "+graph.DefaultBaseURL+"; http only to loopback)")
-	fs.StringVar(&o.version, "api-version", graph.DefaultVersion, "Graph API version")
-	fs.StringVar(&o.output, "o", "", "write results to this file; the format follows its extension (.csv .json .jsonl .md .parquet)")
-	fs.StringVar(&o.profile, "profile", "", "use this profile of the config file ($FBSQL_CONFIG, default <config dir>/fbsql/config)")
-	fs.StringVar(&o.cache, "cache", "on", "local cache of fetched rows: on, off, or refresh (fetch again and keep); in $FBSQL_CACHE_DIR, default <cache dir>/fbsql; --demo keeps it in memory and off unless --cache on")
-	fs.BoolVar(&o.bail, "bail", false, "stop at the first failing statement (default: report it, run the rest, exit 1)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
-		fmt.Fprintf(stderr, "       fbsql -e \"SELECT …\" [flags]   run statements\n")
-		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n\nflags:\n")
-		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nenvironment (overrides the config profile): FB_ACCESS_TOKEN, FB_APP_SECRET, FB_ACCOUNT_IDS\n  (comma-separated), FB_API_VERSION, FB_GRAPH_URL, FB_ATTRIBUTION_WINDOWS, FBSQL_CONFIG (config file path)\n")
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	o.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
-	if fs.NArg() > 0 {
-		return report(stderr, &usageError{fmt.Sprintf("unexpected argument %q; pass SQL with -e \"…\" or -f FILE", fs.Arg(0))})
+	o, done, err := parseFlags(args, stdout)
+	switch {
+	case err != nil:
+		return report(stderr, err)
+	case done:
+		return exitOK
 	}
 	return report(stderr, runQueries(ctx, o, stdin, stdout, stderr))
 }
@@ -106,14 +76,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	var exec engine.ExecOptions
 	if o.output != "" {
-		ext := strings.ToLower(filepath.Ext(o.output))
-		f, ok := formatByExtension[ext]
+		f, ok := render.FormatOfFile(o.output)
 		switch {
 		case o.set["format"]:
 		case ok:
 			o.format = f
 		default:
-			return &usageError{fmt.Sprintf("-o %s: cannot tell the format from %q; use one of .csv .json .jsonl .md .parquet or add --format", o.output, ext)}
+			return &usageError{fmt.Sprintf("-o %s: cannot tell the format from %q; use one of %s or add --format", o.output, filepath.Ext(o.output), render.FileExtensions)}
 		}
 		if o.format == "parquet" {
 			exec.Parquet = o.output
@@ -131,7 +100,7 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 		return &usageError{fmt.Sprintf("unknown --format %q; use one of %s", o.format, strings.Join(render.Formats, ", "))}
 	}
 	if o.exec != "" && o.file != "" {
-		return &usageError{"use -e or -f, not both"}
+		return &usageError{"use -e (or -c) or -f, not both"}
 	}
 	cfg, cleanup, err := engineConfig(o, stderr)
 	if err != nil {
@@ -149,6 +118,12 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 
 	script := o.exec
 	switch {
+	case o.file == "-":
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return fmt.Errorf("read standard input: %w", err)
+		}
+		script = string(b)
 	case o.file != "":
 		b, err := os.ReadFile(o.file)
 		if err != nil {
@@ -163,12 +138,12 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 		script = string(b)
 	case script == "":
 		// The shell handles Ctrl-C itself: it cancels a query, not the shell.
-		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec})
+		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, NoHeader: o.noHeader})
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = repl.RunScript(ctx, eng, strings.NewReader(script), repl.Options{
-		Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, Bail: o.bail})
+		Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, Bail: o.bail, NoHeader: o.noHeader})
 	if errors.Is(err, repl.ErrFailed) {
 		return errReported
 	}

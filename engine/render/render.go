@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/fbsql/fbsql/engine"
@@ -13,7 +14,7 @@ import (
 )
 
 // Formats lists the output formats Render accepts.
-var Formats = []string{"table", "csv", "json", "jsonl", "markdown", "line", "chart"}
+var Formats = []string{"table", "csv", "tsv", "json", "jsonl", "markdown", "line", "chart"}
 
 // Options choose how a result is written.
 type Options struct {
@@ -22,6 +23,9 @@ type Options struct {
 	// MaxRows caps table output (first and last rows, with a visible count
 	// of those left out); 0 shows every row. Set it only for a terminal.
 	MaxRows int
+	// NoHeader leaves out the header line of table, csv and tsv output,
+	// for scripts that read only values.
+	NoHeader bool
 }
 
 // ValidFormat reports whether f is one of Formats.
@@ -41,19 +45,21 @@ func Render(w io.Writer, res *engine.Result, o Options) (int, error) {
 	}
 	switch o.Format {
 	case "csv":
-		return renderCSV(w, res)
+		return renderCSV(w, res, ',', !o.NoHeader)
+	case "tsv":
+		return renderCSV(w, res, '\t', !o.NoHeader)
 	case "json":
 		return renderJSON(w, res, false)
 	case "jsonl":
 		return renderJSON(w, res, true)
 	case "markdown":
-		return renderTable(w, res, true, 0)
+		return renderTable(w, res, tableOptions{markdown: true})
 	case "line":
 		return renderLine(w, res)
 	case "chart":
 		return renderChart(w, res)
 	case "table", "":
-		return renderTable(w, res, false, o.MaxRows)
+		return renderTable(w, res, tableOptions{maxRows: o.MaxRows, noHeader: o.NoHeader})
 	}
 	return 0, fmt.Errorf("unknown format %q; use one of %s", o.Format, strings.Join(Formats, ", "))
 }
@@ -81,10 +87,15 @@ func renderExplain(w io.Writer, format string, res *engine.Result) error {
 	return nil
 }
 
-func renderCSV(w io.Writer, res *engine.Result) (int, error) {
+// renderCSV writes RFC 4180 records separated by sep (a comma, or a tab
+// for tsv), with the column names first when header is set.
+func renderCSV(w io.Writer, res *engine.Result, sep rune, header bool) (int, error) {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(res.Columns); err != nil {
-		return 0, err
+	cw.Comma = sep
+	if header {
+		if err := cw.Write(res.Columns); err != nil {
+			return 0, err
+		}
 	}
 	rec := make([]string, len(res.Columns))
 	n, err := res.Each(func(row []any) error {
@@ -150,4 +161,21 @@ func renderJSON(w io.Writer, res *engine.Result, lines bool) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// formatByExtension maps output file extensions to formats; parquet is not
+// rendered here but written by DuckDB (engine.ExecOptions.Parquet).
+var formatByExtension = map[string]string{
+	".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "markdown",
+	".parquet": "parquet", ".txt": "table",
+}
+
+// FileExtensions lists the extensions FormatOfFile knows, for messages.
+const FileExtensions = ".csv .tsv .json .jsonl .md .parquet .txt"
+
+// FormatOfFile picks the format of an output file from its extension:
+// one of Formats, or "parquet"; ok is false when the extension names none.
+func FormatOfFile(name string) (format string, ok bool) {
+	format, ok = formatByExtension[strings.ToLower(filepath.Ext(name))]
+	return format, ok
 }

@@ -17,7 +17,15 @@ const nullText = "NULL"
 // renderTable draws a table. With maxRows > 0 only the first and last
 // maxRows/2 rows are kept (memory stays bounded too), and a row of dots and
 // the footer say how many were left out.
-func renderTable(w io.Writer, res *engine.Result, markdown bool, maxRows int) (int, error) {
+// tableOptions choose a table's style.
+type tableOptions struct {
+	markdown bool
+	maxRows  int
+	noHeader bool
+}
+
+func renderTable(w io.Writer, res *engine.Result, to tableOptions) (int, error) {
+	markdown, maxRows := to.markdown, to.maxRows
 	var head, tail [][]string
 	keep := maxRows / 2
 	total, err := res.Each(func(row []any) error {
@@ -69,7 +77,9 @@ func renderTable(w io.Writer, res *engine.Result, markdown bool, maxRows int) (i
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	}
 	t := tablewriter.NewTable(w, opts...)
-	t.Header(res.Columns)
+	if !to.noHeader {
+		t.Header(res.Columns)
+	}
 	for _, r := range rows {
 		if err := t.Append(r); err != nil {
 			return 0, err
