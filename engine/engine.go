@@ -73,6 +73,9 @@ type Engine struct {
 
 	cache   *cacheState
 	tokenID string // the token's identity in cache keys, never the token
+
+	catalogMu   sync.Mutex
+	catalogDone bool // the introspection views exist (ensureCatalog)
 }
 
 // Open starts DuckDB and prepares the Graph client. No request is sent
@@ -262,7 +265,10 @@ func (e *Engine) ExecWith(ctx context.Context, script string, o ExecOptions, emi
 func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit func(*Result) error) error {
 	start := time.Now()
 	reqBefore := e.requests.Load()
-	p, err := e.Plan(ctx, text)
+	if err := e.ensureCatalog(ctx, text); err != nil {
+		return err
+	}
+	p, err := e.Plan(ctx, e.introspection(text))
 	if err != nil {
 		return err
 	}
@@ -387,6 +393,9 @@ func (e *QueryError) Error() string {
 // tableNotFound matches DuckDB's error for a table that does not exist.
 var tableNotFound = regexp.MustCompile(`Table with name ([^ ]+) does not exist`)
 
+// duckdbGuess is the line DuckDB adds to a missing table's error.
+var duckdbGuess = regexp.MustCompile(`(?m)^Did you mean "[^"\n]*"\?\n`)
+
 // queryError wraps a DuckDB error. DuckDB suggests its own system tables
 // for a misspelt name; fbsql adds its virtual tables.
 func (e *Engine) queryError(err error, st *planner.Statement) error {
@@ -394,10 +403,15 @@ func (e *Engine) queryError(err error, st *planner.Statement) error {
 	if m := tableNotFound.FindStringSubmatch(err.Error()); m != nil {
 		name := strings.Trim(m[1], `"!`)
 		hint := "\nfbsql's tables: " + strings.Join(e.cat.TableNames(), ", ")
-		if s := e.cat.SuggestTable(name); s != "" {
+		if _, virtual := e.cat.Table(strings.ToLower(name)); virtual {
+			hint = "\n" + unplannedText(name)
+		} else if s := e.cat.SuggestTable(name); s != "" {
 			hint += fmt.Sprintf("; did you mean %q?", s)
 		}
 		qe.Hint = hint
+		// DuckDB's own guess is among its system tables (pg_constraint) or
+		// repeats fbsql's: only fbsql's suggestion is kept.
+		qe.msg = duckdbGuess.ReplaceAllString(qe.msg, "")
 	}
 	return qe
 }
