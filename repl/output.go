@@ -17,6 +17,9 @@ func (sh *shell) renderOptions() render.Options {
 	}
 	if sh.terminal && sh.file == nil {
 		o.MaxRows = sh.maxRows
+		if sh.width != nil {
+			o.Width = sh.width()
+		}
 	}
 	return o
 }

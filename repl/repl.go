@@ -32,6 +32,11 @@ type Options struct {
 	Bail bool
 	// NoHeader leaves out the header line of table, csv and tsv output.
 	NoHeader bool
+	// Width, when set, reports the terminal's width: wide tables then leave
+	// out the columns that do not fit.
+	Width func() int
+	// Demo says the session queries the built-in sandbox; the banner says so.
+	Demo bool
 }
 
 // terminalRows is how many rows a table shows on a terminal before it
@@ -84,6 +89,9 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 		}()
 	}
 	fmt.Fprintln(sh.out, `fbsql: SQL over the Facebook Marketing API. End statements with ";". ".help" for help, Ctrl-D to quit.`)
+	if o.Demo {
+		fmt.Fprintln(sh.out, "Demo: the built-in sandbox's synthetic ad accounts, not real data. SHOW TABLES and DESCRIBE insights to start.")
+	}
 	read := func(p string) (string, error) {
 		text, err := line.Prompt(p)
 		if errors.Is(err, io.EOF) {

@@ -24,15 +24,16 @@ type shell struct {
 	format   string
 	terminal bool
 	exec     engine.ExecOptions
-	parquet  string // the -o parquet file, restored when .output ends
-	once     bool   // the .output file takes only the next statement (.once)
-	fileFmt  string // the format the .output file's extension asks for
-	wrote    map[string]bool
+	parquet  string          // the -o parquet file, restored when .output ends
+	once     bool            // the .output file takes only the next statement (.once)
+	fileFmt  string          // the format the .output file's extension asks for
+	wrote    map[string]bool // parquet files that hold a result
 	noHeader bool
-	maxRows  int    // rows a table shows on the terminal; 0 shows all
-	bail     bool   // scripts: stop at the first failing statement
-	failed   bool   // a statement failed
-	last     string // the last statement run, for .chart
+	width    func() int // the terminal's width, when on one
+	maxRows  int        // rows a table shows on the terminal; 0 shows all
+	bail     bool       // scripts: stop at the first failing statement
+	failed   bool       // a statement failed
+	last     string     // the last statement run, for .chart
 	timer    bool
 	explain  bool
 
@@ -43,7 +44,7 @@ type shell struct {
 func newShell(eng *engine.Engine, o Options) *shell {
 	sh := &shell{eng: eng, stdout: o.Out, out: o.Out, errw: o.Err, format: o.Format, terminal: o.Terminal,
 		exec: o.Exec, parquet: o.Exec.Parquet, bail: o.Bail, noHeader: o.NoHeader, maxRows: terminalRows,
-		wrote: map[string]bool{}}
+		wrote: map[string]bool{}, width: o.Width}
 	if sh.format == "" {
 		sh.format = "table"
 	}

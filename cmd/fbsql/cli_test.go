@@ -367,3 +367,20 @@ func filesUnder(dir string) []string {
 	})
 	return files
 }
+
+// TestBuildWithoutCgoExplains: fbsql needs cgo for DuckDB; a build without
+// it fails with a message that says so, not deep in the bindings.
+func TestBuildWithoutCgoExplains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	cmd := exec.Command("go", "build", "-o", os.DevNull, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatal("the build without cgo succeeded")
+	}
+	if !strings.Contains(string(out), "needs_cgo__install_a_C_compiler") || strings.Contains(string(out), "duckdb-go-bindings") {
+		t.Errorf("build output does not explain:\n%s", out)
+	}
+}

@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Command fbsql answers SQL questions about Facebook (Meta) ad accounts:
 // `fbsql -e "SELECT …"` for scripts, `fbsql` alone for an interactive shell,
 // `fbsql --demo` against the built-in sandbox, and `fbsql sandbox` to serve

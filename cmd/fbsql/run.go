@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -138,12 +140,12 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 		script = string(b)
 	case script == "":
 		// The shell handles Ctrl-C itself: it cancels a query, not the shell.
-		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, NoHeader: o.noHeader})
+		return repl.Run(ctx, eng, repl.Options{Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, NoHeader: o.noHeader, Demo: o.demo, Width: terminalWidth(stdout)})
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = repl.RunScript(ctx, eng, strings.NewReader(script), repl.Options{
-		Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, Bail: o.bail, NoHeader: o.noHeader})
+		Out: stdout, Err: stderr, Format: o.format, Terminal: isTerminal(stdout), Exec: exec, Bail: o.bail, NoHeader: o.noHeader, Width: terminalWidth(stdout)})
 	if errors.Is(err, repl.ErrFailed) {
 		return errReported
 	}
@@ -289,4 +291,20 @@ func isTerminal(r any) bool {
 	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// terminalWidth reports the width of w when it is a terminal, read anew
+// for each result so that a resized window counts; nil otherwise.
+func terminalWidth(w io.Writer) func() int {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(f) {
+		return nil
+	}
+	return func() int {
+		ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+		if err != nil {
+			return 0
+		}
+		return int(ws.Col)
+	}
 }

@@ -23,6 +23,9 @@ type Options struct {
 	// MaxRows caps table output (first and last rows, with a visible count
 	// of those left out); 0 shows every row. Set it only for a terminal.
 	MaxRows int
+	// Width is the terminal's width in cells: table columns that do not
+	// fit are left out and named in the footer. 0 keeps every column.
+	Width int
 	// NoHeader leaves out the header line of table, csv and tsv output,
 	// for scripts that read only values.
 	NoHeader bool
@@ -59,7 +62,7 @@ func Render(w io.Writer, res *engine.Result, o Options) (int, error) {
 	case "chart":
 		return renderChart(w, res)
 	case "table", "":
-		return renderTable(w, res, tableOptions{maxRows: o.MaxRows, noHeader: o.NoHeader})
+		return renderTable(w, res, tableOptions{maxRows: o.MaxRows, noHeader: o.NoHeader, width: o.Width})
 	}
 	return 0, fmt.Errorf("unknown format %q; use one of %s", o.Format, strings.Join(Formats, ", "))
 }

@@ -3,6 +3,8 @@ package render
 import (
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -14,16 +16,19 @@ import (
 // nullText is how the table shows NULL, distinct from an empty string.
 const nullText = "NULL"
 
-// renderTable draws a table. With maxRows > 0 only the first and last
-// maxRows/2 rows are kept (memory stays bounded too), and a row of dots and
-// the footer say how many were left out.
 // tableOptions choose a table's style.
 type tableOptions struct {
 	markdown bool
 	maxRows  int
 	noHeader bool
+	width    int // the terminal's width; 0 when not on a terminal
 }
 
+// renderTable draws a table. With maxRows > 0 only the first and last
+// maxRows/2 rows are kept (memory stays bounded too), and a row of dots and
+// the footer say how many were left out. With a width, the columns that
+// do not fit are left out (the footer names them) instead of wrapping
+// every line of the box.
 func renderTable(w io.Writer, res *engine.Result, to tableOptions) (int, error) {
 	markdown, maxRows := to.markdown, to.maxRows
 	var head, tail [][]string
@@ -60,8 +65,19 @@ func renderTable(w io.Writer, res *engine.Result, to tableOptions) (int, error) 
 		rows = append(rows, dots)
 	}
 	rows = append(rows, tail...)
-	aligns := make([]tw.Align, len(res.Columns))
-	for i, t := range res.Types {
+	header := res.Columns
+	var dropped []string
+	if to.width > 0 && !markdown {
+		if keep := fittingColumns(header, rows, to.width); keep < len(header) {
+			dropped = header[keep:]
+			header = header[:keep]
+			for i := range rows {
+				rows[i] = rows[i][:keep]
+			}
+		}
+	}
+	aligns := make([]tw.Align, len(header))
+	for i, t := range res.Types[:len(header)] {
 		aligns[i] = tw.AlignLeft
 		if isNumericType(t) {
 			aligns[i] = tw.AlignRight
@@ -78,7 +94,7 @@ func renderTable(w io.Writer, res *engine.Result, to tableOptions) (int, error) 
 	}
 	t := tablewriter.NewTable(w, opts...)
 	if !to.noHeader {
-		t.Header(res.Columns)
+		t.Header(header)
 	}
 	for _, r := range rows {
 		if err := t.Append(r); err != nil {
@@ -93,11 +109,46 @@ func renderTable(w io.Writer, res *engine.Result, to tableOptions) (int, error) 
 		if total == 1 {
 			noun = "row"
 		}
+		var notes []string
 		if hidden > 0 {
-			fmt.Fprintf(w, "(%d %s, %d more rows not shown; .mode csv, .output FILE or -o FILE for all)\n", total, noun, hidden)
-		} else {
+			notes = append(notes, fmt.Sprintf("%d more rows not shown", hidden))
+		}
+		if len(dropped) > 0 {
+			notes = append(notes, fmt.Sprintf("%d more %s not shown: %s", len(dropped), plural(len(dropped), "column", "columns"), strings.Join(dropped, ", ")))
+		}
+		switch {
+		case len(notes) > 0 && len(dropped) > 0:
+			fmt.Fprintf(w, "(%d %s, %s; .mode line, .output FILE or -o FILE for all)\n", total, noun, strings.Join(notes, ", "))
+		case len(notes) > 0:
+			fmt.Fprintf(w, "(%d %s, %s; .mode csv, .output FILE or -o FILE for all)\n", total, noun, notes[0])
+		default:
 			fmt.Fprintf(w, "(%d %s)\n", total, noun)
 		}
 	}
 	return total, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// fittingColumns counts the leading columns whose box fits in width
+// cells: each column takes its widest cell plus a space either side and
+// a rule. At least one column is always shown.
+func fittingColumns(header []string, rows [][]string, width int) int {
+	used := 1 // the left rule
+	for i, h := range header {
+		w := utf8.RuneCountInString(h)
+		for _, r := range rows {
+			w = max(w, utf8.RuneCountInString(r[i]))
+		}
+		used += w + 3
+		if used > width && i > 0 {
+			return i
+		}
+	}
+	return len(header)
 }

@@ -69,6 +69,20 @@ func timeText(t time.Time, typ string) string {
 	return t.Format(time.DateTime)
 }
 
+// isoTime writes a date or time as ISO 8601 for JSON (2023-10-01T20:42:43Z),
+// the form JSON readers parse; fractions of a second only when present.
+func isoTime(t time.Time, typ string) string {
+	switch typ {
+	case "DATE":
+		return t.Format(time.DateOnly)
+	case "TIME":
+		return t.Format("15:04:05.999999")
+	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
+		return t.Format("2006-01-02T15:04:05.999999Z07:00")
+	}
+	return t.Format("2006-01-02T15:04:05.999999")
+}
+
 // jsonValue converts a scanned value to what encoding/json writes with the
 // right JSON type: numbers as numbers (exact decimals), dates as strings,
 // lists as arrays, structs as objects.
@@ -84,7 +98,7 @@ func jsonValue(v any, typ string) any {
 		}
 		return x
 	case time.Time:
-		return timeText(x, typ)
+		return isoTime(x, typ)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
