@@ -23,15 +23,20 @@ func (e *Engine) Accounts(ctx context.Context) ([]string, error) {
 		ids = append(ids, strings.TrimPrefix(strings.TrimSpace(a), "act_"))
 	}
 	if len(ids) == 0 {
-		err := e.client.Get(ctx, "me/adaccounts", graph.Params{"fields": []string{"account_id"}, "limit": 500},
+		// The currency comes in the same request: the money notice needs it.
+		err := e.client.Get(ctx, "me/adaccounts", graph.Params{"fields": []string{"account_id", "currency"}, "limit": 500},
 			func(row json.RawMessage) error {
 				var a struct {
 					AccountID string `json:"account_id"`
+					Currency  string `json:"currency"`
 				}
 				if err := json.Unmarshal(row, &a); err != nil {
 					return fmt.Errorf("decode ad account: %w", err)
 				}
 				ids = append(ids, a.AccountID)
+				if a.Currency != "" {
+					e.currencies.Store(a.AccountID, a.Currency)
+				}
 				return nil
 			})
 		if err != nil {

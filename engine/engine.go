@@ -188,7 +188,13 @@ type Result struct {
 	// CacheNotes say, per scan, what came from the cache and what was (or,
 	// for EXPLAIN, would be) fetched.
 	CacheNotes []string
-	rows       *sql.Rows
+	// Observe, when set before the rows are read, sees every row Next
+	// returns (the shell remembers names for completion).
+	Observe func(row []any)
+	// Notices warn about the result itself (money added up across
+	// currencies); the shell prints them on stderr.
+	Notices []string
+	rows    *sql.Rows
 }
 
 // Next returns the next row, or nil at the end.
@@ -206,6 +212,9 @@ func (r *Result) Next() ([]any, error) {
 	}
 	if err := r.rows.Scan(ptrs...); err != nil {
 		return nil, err
+	}
+	if r.Observe != nil {
+		r.Observe(vals)
 	}
 	return vals, nil
 }
@@ -306,6 +315,9 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	}
 	if len(st.Scans) > 0 {
 		tr.tick(true)
+		if n := e.currencyNotice(ctx, st); n != "" {
+			res.Notices = append(res.Notices, n)
+		}
 	}
 	if o.Parquet != "" && st.Query {
 		q := fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", st.SQL, strings.ReplaceAll(o.Parquet, "'", "''"))

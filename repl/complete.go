@@ -3,6 +3,7 @@ package repl
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/fbsql/fbsql/fbtables"
 )
@@ -29,10 +30,72 @@ var enumValues = map[string][]string{
 }
 
 // completer completes the word under the cursor: dot commands, keywords,
-// table names, the columns of tables the statement names, and values of
-// enumerated columns.
+// table names (only those after FROM and JOIN), the columns of tables the
+// statement names, and values of enumerated columns and of those the
+// session has seen. Suggestions come sorted.
 type completer struct {
-	cat *fbtables.Catalog
+	cat  *fbtables.Catalog
+	seen *seenValues // may be nil
+}
+
+// seenColumns are the columns whose values completion offers once a
+// result has shown them: names and places people type in WHERE clauses.
+var seenColumns = map[string]bool{"campaign_name": true, "adset_name": true, "ad_name": true, "account_name": true,
+	"country": true, "region": true, "dma": true}
+
+// maxSeen bounds the values kept per column.
+const maxSeen = 2000
+
+// seenValues are the values of seenColumns that results showed this session.
+type seenValues struct {
+	mu sync.Mutex
+	m  map[string]map[string]bool
+}
+
+// observe returns a function that records a result's rows, or nil when
+// the result has none of seenColumns.
+func (s *seenValues) observe(columns []string) func(row []any) {
+	var idx []int
+	for i, c := range columns {
+		if seenColumns[strings.ToLower(c)] {
+			idx = append(idx, i)
+		}
+	}
+	if s == nil || len(idx) == 0 {
+		return nil
+	}
+	return func(row []any) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.m == nil {
+			s.m = map[string]map[string]bool{}
+		}
+		for _, i := range idx {
+			v, ok := row[i].(string)
+			col := strings.ToLower(columns[i])
+			if !ok || v == "" || len(s.m[col]) >= maxSeen {
+				continue
+			}
+			if s.m[col] == nil {
+				s.m[col] = map[string]bool{}
+			}
+			s.m[col][v] = true
+		}
+	}
+}
+
+// values returns the values seen for a column.
+func (s *seenValues) values(col string) []string {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for v := range s.m[col] {
+		out = append(out, v)
+	}
+	return out
 }
 
 // complete implements liner's WordCompleter.
@@ -46,6 +109,9 @@ func (c completer) complete(line string, pos int) (head string, completions []st
 	}
 	if strings.HasPrefix(word, "'") {
 		return head, c.values(head, word), tail
+	}
+	if afterTableKeyword(head) {
+		return head, prefixed(c.cat.TableNames(), word, false), tail
 	}
 	var cands []string
 	cands = append(cands, keywords...)
@@ -81,13 +147,25 @@ func (c completer) values(head, word string) []string {
 		return nil
 	}
 	col := f[len(f)-1]
-	var out []string
-	for _, v := range enumValues[col] {
-		if q := "'" + v + "'"; strings.HasPrefix(strings.ToLower(q), strings.ToLower(word)) {
-			out = append(out, q)
-		}
+	if i := strings.LastIndexByte(col, '.'); i >= 0 { // i.country
+		col = col[i+1:]
 	}
-	return out
+	var quoted []string
+	for _, v := range append(enumValues[col], c.seen.values(col)...) {
+		quoted = append(quoted, "'"+strings.ReplaceAll(v, "'", "''")+"'")
+	}
+	return prefixed(quoted, word, false)
+}
+
+// afterTableKeyword reports whether the word being typed follows FROM or
+// JOIN, where only a table fits.
+func afterTableKeyword(head string) bool {
+	f := strings.Fields(strings.ToLower(head))
+	if len(f) == 0 {
+		return false
+	}
+	last := f[len(f)-1]
+	return last == "from" || last == "join"
 }
 
 // prefixed returns the distinct candidates starting with word

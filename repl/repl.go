@@ -67,7 +67,7 @@ func Run(ctx context.Context, eng *engine.Engine, o Options) error {
 	defer line.Close()
 	line.SetCtrlCAborts(true)
 	line.SetMultiLineMode(true)
-	line.SetWordCompleter(completer{cat: eng.Catalog()}.complete)
+	line.SetWordCompleter(completer{cat: eng.Catalog(), seen: sh.seen}.complete)
 	line.SetTabCompletionStyle(liner.TabPrints)
 	hist := o.HistoryFile
 	if hist == "" {

@@ -30,10 +30,11 @@ type shell struct {
 	wrote    map[string]bool // parquet files that hold a result
 	noHeader bool
 	width    func() int // the terminal's width, when on one
-	maxRows  int        // rows a table shows on the terminal; 0 shows all
-	bail     bool       // scripts: stop at the first failing statement
-	failed   bool       // a statement failed
-	last     string     // the last statement run, for .chart
+	seen     *seenValues
+	maxRows  int    // rows a table shows on the terminal; 0 shows all
+	bail     bool   // scripts: stop at the first failing statement
+	failed   bool   // a statement failed
+	last     string // the last statement run, for .chart
 	timer    bool
 	explain  bool
 
@@ -44,7 +45,7 @@ type shell struct {
 func newShell(eng *engine.Engine, o Options) *shell {
 	sh := &shell{eng: eng, stdout: o.Out, out: o.Out, errw: o.Err, format: o.Format, terminal: o.Terminal,
 		exec: o.Exec, parquet: o.Exec.Parquet, bail: o.Bail, noHeader: o.NoHeader, maxRows: terminalRows,
-		wrote: map[string]bool{}, width: o.Width}
+		wrote: map[string]bool{}, width: o.Width, seen: &seenValues{}}
 	if sh.format == "" {
 		sh.format = "table"
 	}
@@ -97,7 +98,11 @@ func (sh *shell) run(ctx context.Context, text string) error {
 					fmt.Fprintln(sh.errw, n)
 				}
 			}
+			res.Observe = sh.seen.observe(res.Columns)
 			_, err := render.Render(sh.out, res, sh.renderOptions())
+			for _, n := range res.Notices {
+				fmt.Fprintln(sh.errw, n)
+			}
 			return err
 		})
 		if err == nil && !emitted && sh.exec.Parquet != "" {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,17 +18,17 @@ func cacheEnv(dir string) []string {
 	return []string{"HOME=" + dir + "/home", "XDG_CACHE_HOME=" + dir + "/cache", "XDG_CONFIG_HOME=" + dir + "/config", "FB_ACCESS_TOKEN=sandbox-token"}
 }
 
-// startFbsql starts fbsql in the background; wait returns its output.
-func startFbsql(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+// startFbsql starts fbsql in the background; its output can be read while it runs.
+func startFbsql(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return cmd, &out, &errb
+	return cmd, out, errb
 }
 
 // TestCacheSurvivesSIGKILL: fbsql killed mid-fetch leaves nothing a later
@@ -35,8 +36,9 @@ func startFbsql(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.B
 // served from the cache. A second fbsql that finds the cache in use runs
 // without it and says so.
 func TestCacheSurvivesSIGKILL(t *testing.T) {
-	base := startSandbox(t, "--latency", "600ms")
 	dir := t.TempDir()
+	requestLog := filepath.Join(dir, "requests.jsonl")
+	base := startSandbox(t, "--latency", "600ms", "--log", requestLog)
 	env := cacheEnv(dir)
 	query := fmt.Sprintf("SELECT campaign_id, date_start, impressions, spend FROM insights WHERE date_start BETWEEN '%s' AND '%s' ORDER BY ALL", dayOffset(-365), dayOffset(-1))
 	args := []string{"--graph-url", base, "--format", "csv", "-e"}
@@ -64,13 +66,19 @@ func TestCacheSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("no accounts: %s", accts.stderr)
 	}
 
+	insightsBefore := countInsightsRequests(requestLog)
 	killed, _, _ := startFbsql(t, env, append(args, query)...)
 	// Account discovery takes one round trip; then the cache is attached
-	// and the insights requests are in flight. Another fbsql now finds the
-	// cache in use and runs without it.
-	time.Sleep(850 * time.Millisecond)
+	// and the insights requests go out. Once the sandbox has logged one,
+	// another fbsql finds the cache in use and runs without it; it is
+	// killed once that one has said so.
+	waitFor(t, "the killed run's first insights request", 60*time.Second, func() bool {
+		return countInsightsRequests(requestLog) > insightsBefore
+	})
 	other, otherOut, otherErr := startFbsql(t, env, append(append(acctArgs, args...), small)...)
-	time.Sleep(150 * time.Millisecond)
+	waitFor(t, "the second run's notice", 60*time.Second, func() bool {
+		return strings.Contains(otherErr.String(), "running without the cache")
+	})
 	killed.Process.Signal(syscall.SIGKILL)
 	if err := killed.Wait(); err == nil {
 		t.Fatal("fbsql finished before it was killed; raise the sandbox latency")
@@ -95,4 +103,46 @@ func TestCacheSurvivesSIGKILL(t *testing.T) {
 	if !strings.Contains(timer.stderr, "API requests: 1, rows fetched: 0, from cache:") {
 		t.Errorf("a repeat should cost only account discovery and say what came from the cache:\n%s", timer.stderr)
 	}
+}
+
+// countInsightsRequests counts the insights requests in the sandbox's log.
+func countInsightsRequests(path string) int {
+	b, _ := os.ReadFile(path)
+	return strings.Count(string(b), "/insights")
+}
+
+// waitFor polls cond until it holds: tests wait for events, not for times.
+func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a process writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Len()
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

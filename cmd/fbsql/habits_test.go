@@ -54,6 +54,15 @@ func TestShellHabitsOnATerminal(t *testing.T) {
 		}
 	}
 
+	// Completion: after FROM only tables; a value a result showed is offered.
+	tm.send("SELECT 'Zebra Crossing' AS campaign_name;\r")
+	tm.expect("(1 row)", 10*time.Second)
+	tm.expect("fbsql> ", 5*time.Second)
+	tm.send("SELECT 1 FROM insights WHERE campaign_name = 'Zeb\t")
+	tm.expect("'Zebra Crossing'", 5*time.Second)
+	tm.send(keyCtrlC)
+	tm.expect("fbsql> ", 5*time.Second)
+
 	tm.send("exit\r")
 	if code := tm.wait(10 * time.Second); code != 0 {
 		t.Fatalf("exit status %d after exit", code)
