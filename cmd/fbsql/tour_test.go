@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // tourStep is one statement of the README tour: the lines typed at the
@@ -107,4 +109,37 @@ func TestReadmeTour(t *testing.T) {
 	}
 	tm.send(".quit\r")
 	tm.wait(10 * time.Second)
+}
+
+// TestReadmeTourIsTestdata: testdata/readme-tour.txtar holds the README
+// tour's statements and screens (stdout, and the notices on stderr), so
+// that the end-to-end cases include it; the two must not drift apart.
+func TestReadmeTourIsTestdata(t *testing.T) {
+	var sql, screen, notices strings.Builder
+	for _, s := range readTour(t) {
+		sql.WriteString(strings.Join(s.input, "\n") + "\n")
+		for _, l := range strings.Split(s.want, "\n") {
+			if strings.HasPrefix(l, "notice: ") {
+				notices.WriteString(l + "\n")
+			} else {
+				screen.WriteString(l + "\n")
+			}
+		}
+	}
+	ar, err := txtar.ParseFile("../../testdata/readme-tour.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"tour.sql": sql.String(), "screen.txt": screen.String(), "notices.txt": notices.String()}
+	for _, f := range ar.Files {
+		if w, ok := want[f.Name]; ok {
+			if string(f.Data) != w {
+				t.Errorf("testdata/readme-tour.txtar's %s differs from README.md's tour:\n%s\nREADME:\n%s", f.Name, f.Data, w)
+			}
+			delete(want, f.Name)
+		}
+	}
+	for name := range want {
+		t.Errorf("testdata/readme-tour.txtar has no %s", name)
+	}
 }
