@@ -80,3 +80,44 @@ func TestDecimalThresholds(t *testing.T) {
 		nonEmpty(t, cond, p.agree(t, q, q))
 	}
 }
+
+// Class 6: an account named twice, in SQL or in the configuration (X and
+// act_X), is read once: totals equal the sandbox's.
+func TestAccountsReadOnce(t *testing.T) {
+	p := newPair(t)
+	acct := p.full.sb.AccountIDs()[0]
+	dup := newPair(t, "act_"+acct, acct)
+	since, until := day(-20), day(-10)
+	truth := p.full.sb.Truth(acct, since, until)
+	all := p.full.truth(since, until)
+	rng := fmt.Sprintf("date_start BETWEEN DATE '%s' AND DATE '%s'", since, until)
+	one := fmt.Sprintf("SELECT sum(impressions), sum(clicks) FROM insights WHERE %s AND account_id IN ('%s', '%[2]s', 'act_%[2]s')", rng, acct)
+	if got, want := strings.Join(p.full.one(t, one), " "), fmt.Sprintf("%d %d", truth.Impressions, truth.Clicks); got != want {
+		t.Errorf("%s\n  gives %s, the sandbox says %s", one, got, want)
+	}
+	every := fmt.Sprintf("SELECT sum(impressions), sum(clicks) FROM insights WHERE %s", rng)
+	if got, want := strings.Join(dup.full.one(t, every), " "), fmt.Sprintf("%d %d", all.Impressions, all.Clicks); got != want {
+		t.Errorf("accounts configured twice: %s\n  gives %s, the sandbox says %s", every, got, want)
+	}
+	entities := "SELECT count(*) FROM campaigns"
+	nonEmpty(t, entities, dup.agree(t, entities, entities))
+	if got, want := text(dup.full.rows(t, entities)), text(p.full.rows(t, entities)); got != want {
+		t.Errorf("accounts configured twice: %s gives %s, once %s", entities, got, want)
+	}
+	named := fmt.Sprintf("SELECT count(*) FROM campaigns WHERE account_id IN ('%s', '%[1]s')", acct)
+	nonEmpty(t, named, p.agree(t, named, named))
+}
+
+// Class 10: an OR of equalities gives the same answer as the IN list.
+func TestOrOfEqualitiesIsAnInList(t *testing.T) {
+	p := newPair(t)
+	for _, tbl := range []string{"campaigns", "adsets", "ads"} {
+		in := fmt.Sprintf("SELECT count(*) FROM %s WHERE effective_status IN ('ARCHIVED', 'DELETED')", tbl)
+		or := fmt.Sprintf("SELECT count(*) FROM %s WHERE effective_status = 'ARCHIVED' OR effective_status = 'DELETED'", tbl)
+		want := text(p.full.rows(t, in))
+		nonEmpty(t, in, want)
+		if got := p.agree(t, or, or); got != want {
+			t.Errorf("%s: OR gives %s, IN gives %s", tbl, got, want)
+		}
+	}
+}

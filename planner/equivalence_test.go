@@ -23,6 +23,12 @@ func TestEquivalentQueriesSendTheSameRequests(t *testing.T) {
 		{"SELECT ad_id FROM insights WHERE level = 'ad' AND spend > 1e1", "SELECT ad_id FROM insights WHERE level = 'ad' AND spend > '10.0'"},
 		// A cast that rounds is not a constant: nothing is pushed for it.
 		{"SELECT ad_id FROM insights WHERE level = 'ad' AND spend < 10.7::INTEGER", "SELECT ad_id FROM insights WHERE level = 'ad' AND spend + 0 < 11"},
+		// Class 6: an account named twice is read once.
+		{"SELECT name FROM campaigns WHERE account_id IN ('1', '1')", "SELECT name FROM campaigns WHERE account_id = '1'"},
+		{"SELECT spend FROM insights WHERE account_id IN ('1', 'act_1', '2') AND account_id IN ('1', '2', '2')", "SELECT spend FROM insights WHERE account_id IN ('1', '2')"},
+		// Class 10: an OR of equalities on one column is an IN list.
+		{"SELECT name FROM campaigns WHERE effective_status = 'ARCHIVED' OR effective_status = 'DELETED'", "SELECT name FROM campaigns WHERE effective_status IN ('ARCHIVED', 'DELETED')"},
+		{"SELECT name FROM ads WHERE (campaign_id = '7' OR campaign_id IN ('8', '9')) OR campaign_id = '7'", "SELECT name FROM ads WHERE campaign_id IN ('7', '8', '9', '7')"},
 	}
 	for _, p := range pairs {
 		got, want := planRequests(t, p.sql, in), planRequests(t, p.oracle, in)
