@@ -121,3 +121,26 @@ func TestOrOfEqualitiesIsAnInList(t *testing.T) {
 		}
 	}
 }
+
+// Class 9: a view over a virtual table is refused up front with a clear
+// message; it never fails later on an internal table name or reads empty.
+func TestViewsOverVirtualTablesAreRefused(t *testing.T) {
+	d := newDemo(t)
+	var st engine.Stats
+	_, err := collect(context.Background(), d.eng, "CREATE VIEW v AS SELECT spend FROM insights", &st)
+	if err == nil || !strings.Contains(err.Error(), "a view cannot read the virtual table insights") ||
+		!strings.Contains(err.Error(), "CREATE TABLE") || strings.Contains(err.Error(), "fb_") {
+		t.Fatalf("CREATE VIEW over insights: error %v, want the refusal naming insights and the CREATE TABLE form", err)
+	}
+	if st.Requests != 0 {
+		t.Errorf("the refused view sent %d requests", st.Requests)
+	}
+	if _, err := collect(context.Background(), d.eng, "SELECT * FROM v", nil); err == nil {
+		t.Error("the refused view exists")
+	}
+	// A snapshot works and keeps its rows.
+	d.rows(t, "CREATE TABLE snap AS SELECT id FROM campaigns")
+	if got, want := d.one(t, "SELECT count(*) FROM snap")[0], d.one(t, "SELECT count(*) FROM campaigns")[0]; got != want || got == "0" {
+		t.Errorf("snapshot has %s rows, campaigns %s", got, want)
+	}
+}
