@@ -144,3 +144,15 @@ func TestViewsOverVirtualTablesAreRefused(t *testing.T) {
 		t.Errorf("snapshot has %s rows, campaigns %s", got, want)
 	}
 }
+
+// Class 11: the JSON arrow reads its column (DuckDB parses `->` as a
+// lambda node); the oracle is json_extract on the same column.
+func TestJSONArrowReadsItsColumn(t *testing.T) {
+	d := newDemo(t)
+	got := text(d.rows(t, "SELECT id, (targeting->'age_max')::VARCHAR FROM adsets ORDER BY id"))
+	want := text(d.rows(t, "SELECT id, json_extract(targeting, '$.age_max')::VARCHAR FROM adsets ORDER BY id"))
+	nonEmpty(t, "age_max", want)
+	if got != want {
+		t.Errorf("targeting->'age_max' gives\n%s\njson_extract gives\n%s", got, want)
+	}
+}
