@@ -281,3 +281,38 @@ func TestInListsOfDaysKeepTheGrain(t *testing.T) {
 	}
 	checkTruth(t, d, fmt.Sprintf("SELECT %s FROM insights WHERE date_start IN ('%s', '%s')", totals, a, c), truthText(d.truth(a, a), d.truth(c, c)))
 }
+
+// Class 7: a value in action_values whose action has no entry in actions
+// is kept. The API's lists are loaded as given here, so the case does not
+// depend on the sandbox producing such a row; the oracle sums the
+// action_values list itself.
+func TestActionValuesWithoutCounts(t *testing.T) {
+	d := newDemo(t)
+	q := "SELECT action_type, sum(action_value), sum(value) FROM insights_actions WHERE date_start = DATE '" + day(-3) + "' GROUP BY 1 ORDER BY 1"
+	p, err := d.eng.Plan(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.Statements[0]
+	sc := st.Scans[0]
+	var cols []string
+	for _, c := range sc.Columns {
+		cols = append(cols, fmt.Sprintf("%q %s", c.Name, c.Type))
+	}
+	d.rows(t, fmt.Sprintf("CREATE TEMP TABLE %s (%s)", sc.Temp, strings.Join(cols, ", ")))
+	d.rows(t, fmt.Sprintf(`INSERT INTO %s (date_start, actions, action_values) VALUES
+		(DATE '%s', '[{"action_type":"purchase","value":"2"},{"action_type":"link_click","value":"5"}]',
+		            '[{"action_type":"purchase","value":"30.5"},{"action_type":"offsite_conversion.fb_pixel_purchase","value":"12.25"}]'),
+		(DATE '%[2]s', NULL, '[{"action_type":"purchase","value":"7"}]')`, sc.Temp, day(-3)))
+	got := text(d.rows(t, st.SQL))
+	want := text(d.rows(t, fmt.Sprintf(`SELECT t, sum(v), sum(n) FROM (
+		SELECT x.action_type AS t, x.value AS v, NULL::DOUBLE AS n FROM (SELECT unnest(from_json(action_values, '[{"action_type":"VARCHAR","value":"DOUBLE"}]')) AS x FROM %[1]s)
+		UNION ALL SELECT x.action_type, NULL, x.value FROM (SELECT unnest(from_json(actions, '[{"action_type":"VARCHAR","value":"DOUBLE"}]')) AS x FROM %[1]s))
+		GROUP BY 1 ORDER BY 1`, sc.Temp)))
+	if got != want {
+		t.Errorf("insights_actions gives\n%s\nthe lists give\n%s", got, want)
+	}
+	if !strings.Contains(want, "offsite_conversion.fb_pixel_purchase | 12.25") {
+		t.Fatalf("oracle lacks the value without a count: %s", want)
+	}
+}
