@@ -181,9 +181,27 @@ type daySet struct {
 	endless   bool        // no upper bound (farFuture passes)
 }
 
-// evalDays evaluates the conjuncts over the calendar with DuckDB.
+// evalDays evaluates the conjuncts over the calendar: in Go when they only
+// compare a date column with 'YYYY-MM-DD' literals (DuckDB reads those as
+// the same days), with DuckDB otherwise.
 func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) {
 	earliest, today := retentionStart(in.Today), in.Today
+	first, last := earliest.AddDate(0, 0, -1), today.AddDate(0, 0, 1)
+	if pred, ok := goPredicate(conds, sb, w); ok && useGoPredicate {
+		var days []time.Time
+		var marks []int
+		for d := first; !d.After(last); d = d.Add(day) {
+			if pred(d) {
+				days, marks = append(days, d), append(marks, 1)
+			}
+		}
+		for _, d := range []time.Time{sentinel, farFuture} {
+			if pred(d) {
+				days, marks = append(days, d), append(marks, 1)
+			}
+		}
+		return collectDays(days, marks, false, in), nil
+	}
 	now := in.Now
 	if now.IsZero() {
 		now = today.Add(12 * time.Hour)
@@ -201,8 +219,7 @@ func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) 
 		}
 		return node{"class": "CONJUNCTION", "type": "CONJUNCTION_AND", "alias": "", "query_location": json.Number("18446744073709551615"), "children": kids}
 	}
-	first := at(now)
-	exprs := []any{first}
+	exprs := []any{at(now)}
 	if clock {
 		exprs = append(exprs, at(now.Add(clockMargin)))
 	}
@@ -214,28 +231,39 @@ func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) 
 	if !clock {
 		list += ", FALSE"
 	}
-	q := fmt.Sprintf(`WITH fbsql_cal AS (SELECT CAST(r AS DATE) AS %[1]s FROM range(DATE '%[2]s', DATE '%[3]s', INTERVAL 1 DAY) AS t(r) UNION ALL SELECT DATE '%[4]s' UNION ALL SELECT DATE '%[6]s')
-SELECT d, (CASE WHEN a THEN 1 ELSE 0 END) + (CASE WHEN b THEN 2 ELSE 0 END) FROM (SELECT %[1]s, %[5]s FROM fbsql_cal) AS t(d, a, b) WHERE a OR b ORDER BY d`,
-		dayVar, ymd(earliest.AddDate(0, 0, -1)), ymd(today.AddDate(0, 0, 2)), ymd(sentinel), list, ymd(farFuture))
+	// Day -1 of the calendar is the sentinel, day n is farFuture. (A CTE,
+	// a date range() or ORDER BY make this query several times slower.)
+	n := int(last.Sub(first)/day) + 1
+	q := fmt.Sprintf(`SELECT d, CAST(a AS INTEGER) + 2 * CAST(b AS INTEGER) FROM (SELECT %[1]s, %[2]s FROM (SELECT CASE r WHEN -1 THEN DATE '%[3]s' WHEN %[4]d THEN DATE '%[5]s' ELSE DATE '%[6]s' + CAST(r AS INTEGER) END AS %[1]s FROM range(-1, %[4]d + 1) AS c(r))) AS t(d, a, b) WHERE a OR b`,
+		dayVar, list, ymd(sentinel), n, ymd(farFuture), ymd(first))
 	days, marks, err := in.Frontend.Days(q)
 	if err != nil {
 		return daySet{}, err
 	}
+	return collectDays(days, marks, clock, in), nil
+}
+
+// useGoPredicate is switched off by a test that holds the Go reading of
+// date literals to DuckDB's.
+var useGoPredicate = true
+
+// collectDays reads the passing days (mark 1: at the planning instant, 2:
+// a clockMargin later) into a daySet.
+func collectDays(days []time.Time, marks []int, clock bool, in Input) daySet {
+	earliest, today := retentionStart(in.Today), in.Today
 	var ds daySet
 	for i, d := range days {
 		d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 		if clock && marks[i] != 3 {
 			ds.unstable = true
-		} else if !clock && marks[i] != 1 {
+		} else if !clock && marks[i]&1 == 0 {
 			continue
 		}
 		switch {
 		case d.Equal(sentinel):
 			ds.unbounded = true
-			continue
 		case d.Equal(farFuture):
 			ds.endless = true
-			continue
 		case d.Before(earliest):
 			ds.tooEarly = true
 		case d.After(today):
@@ -245,7 +273,122 @@ SELECT d, (CASE WHEN a THEN 1 ELSE 0 END) + (CASE WHEN b THEN 2 ELSE 0 END) FROM
 		}
 	}
 	sort.Slice(ds.days, func(i, j int) bool { return ds.days[i].Before(ds.days[j]) })
-	return ds, nil
+	return ds
+}
+
+// goPredicate reads conjuncts that only compare one date column with
+// 'YYYY-MM-DD' literals (text or DATE; =, <>, <, <=, >, >=, BETWEEN, IN,
+// under AND and OR) as a Go predicate: DuckDB casts those literals to the
+// same days, so asking it would change nothing but the time spent.
+func goPredicate(conds []node, sb *scanBuild, w *walker) (func(time.Time) bool, bool) {
+	var preds []func(time.Time) bool
+	for _, c := range conds {
+		p, ok := goCondition(c, sb, w)
+		if !ok {
+			return nil, false
+		}
+		preds = append(preds, p)
+	}
+	return func(d time.Time) bool {
+		for _, p := range preds {
+			if !p(d) {
+				return false
+			}
+		}
+		return true
+	}, true
+}
+
+func goCondition(c node, sb *scanBuild, w *walker) (func(time.Time) bool, bool) {
+	isDate := func(n node) bool {
+		col := scanColumn(n, sb, w)
+		return col != nil && col.Kind == fbtables.KindTime
+	}
+	switch str(c, "class") {
+	case "CONJUNCTION":
+		var kids []func(time.Time) bool
+		for _, k := range list(c, "children") {
+			kn, _ := k.(node)
+			p, ok := goCondition(kn, sb, w)
+			if !ok {
+				return nil, false
+			}
+			kids = append(kids, p)
+		}
+		and := str(c, "type") == "CONJUNCTION_AND"
+		return func(d time.Time) bool {
+			for _, p := range kids {
+				if p(d) != and {
+					return !and
+				}
+			}
+			return and
+		}, true
+	case "COMPARISON":
+		l, r, op := child(c, "left"), child(c, "right"), str(c, "type")
+		if !isDate(l) {
+			l, r, op = r, l, flip(op)
+		}
+		v, ok := dateLiteral(r)
+		if !isDate(l) || !ok {
+			return nil, false
+		}
+		switch op {
+		case "COMPARE_EQUAL":
+			return func(d time.Time) bool { return d.Equal(v) }, true
+		case "COMPARE_NOTEQUAL":
+			return func(d time.Time) bool { return !d.Equal(v) }, true
+		case "COMPARE_LESSTHAN":
+			return func(d time.Time) bool { return d.Before(v) }, true
+		case "COMPARE_LESSTHANOREQUALTO":
+			return func(d time.Time) bool { return !d.After(v) }, true
+		case "COMPARE_GREATERTHAN":
+			return func(d time.Time) bool { return d.After(v) }, true
+		case "COMPARE_GREATERTHANOREQUALTO":
+			return func(d time.Time) bool { return !d.Before(v) }, true
+		}
+	case "BETWEEN":
+		lo, ok1 := dateLiteral(child(c, "lower"))
+		hi, ok2 := dateLiteral(child(c, "upper"))
+		if isDate(child(c, "input")) && ok1 && ok2 {
+			return func(d time.Time) bool { return !d.Before(lo) && !d.After(hi) }, true
+		}
+	case "OPERATOR":
+		kids := list(c, "children")
+		if str(c, "type") != "COMPARE_IN" || len(kids) < 2 {
+			return nil, false
+		}
+		if first, _ := kids[0].(node); !isDate(first) {
+			return nil, false
+		}
+		set := map[time.Time]bool{}
+		for _, k := range kids[1:] {
+			kn, _ := k.(node)
+			v, ok := dateLiteral(kn)
+			if !ok {
+				return nil, false
+			}
+			set[v] = true
+		}
+		return func(d time.Time) bool { return set[d] }, true
+	}
+	return nil, false
+}
+
+// dateLiteral reads 'YYYY-MM-DD' or DATE 'YYYY-MM-DD'.
+func dateLiteral(n node) (time.Time, bool) {
+	if str(n, "class") == "CAST" {
+		if str(child(n, "cast_type"), "id") != "DATE" {
+			return time.Time{}, false
+		}
+		n = child(n, "child")
+	}
+	if constantType(n) != "VARCHAR" {
+		return time.Time{}, false
+	}
+	s, _ := constantString(n)
+	t, err := time.Parse(time.DateOnly, s)
+	return t, err == nil && len(s) == 10
 }
 
 // substituteDays rewrites a conjunct in place for the calendar: date
