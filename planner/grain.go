@@ -23,7 +23,10 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 			return nil, err
 		}
 	}
-	pf := pushFilters(sb, w, in)
+	var pf pushedFilters
+	if !in.GrainOnly {
+		pf = pushFilters(sb, w, in)
+	}
 	if pf.accounts != nil {
 		scan.Accounts = pf.accounts
 	}
@@ -70,7 +73,9 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 			scan.OptionText[k] = v
 		}
 	}
-	pushLimit(sb, w, scan)
+	if !in.GrainOnly {
+		pushLimit(sb, w, scan)
+	}
 	return scan, nil
 }
 

@@ -32,6 +32,13 @@ type Input struct {
 	// APIVersion is the Graph API version requests go to; a column the
 	// version lacks is an error before any request. "" skips the check.
 	APIVersion string
+	// GrainOnly pushes only what the grain requires: options, the time
+	// range when it is exactly the days wanted (otherwise the widest window,
+	// daily), and no filtering, statuses, accounts, sort or limit. DuckDB
+	// then applies every predicate itself. It exists as the reference a
+	// differential test compares full pushdown with; the default (false)
+	// pushes everything that is safe.
+	GrainOnly bool
 }
 
 // Plan is the planned form of a script: one entry per statement.
