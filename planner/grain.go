@@ -24,7 +24,11 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 		}
 	}
 	var pf pushedFilters
-	if !in.GrainOnly {
+	if in.GrainOnly {
+		// Statuses the API hides unless named are part of what the
+		// query asks for, not a filter.
+		pf.statuses = grainStatuses(sb, w)
+	} else {
 		pf = pushFilters(sb, w, in)
 	}
 	if pf.accounts != nil {
