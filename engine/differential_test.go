@@ -57,6 +57,8 @@ func openEngine(t testing.TB, grainOnly bool) (*engine.Engine, *sandbox.Server) 
 	t.Cleanup(srv.Close)
 	eng, err := engine.Open(context.Background(), engine.Config{
 		Graph: graph.Config{BaseURL: srv.URL, Token: "sandbox-token"}, GrainOnly: grainOnly,
+		// The sandbox finishes report runs at once: poll without waiting.
+		PollMin: time.Millisecond, PollMax: 5 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -664,14 +666,20 @@ func TestDifferential(t *testing.T) {
 	seed := envInt("FBSQL_DIFF_SEED", 11)
 	h := newDiffHarness(t)
 	shapes := map[string]int{}
-	refusals := map[string]int{}
+	refusals, examples := map[string]int{}, map[string]string{}
 	failures := 0
 	for i := range n {
 		q := newGen(uint64(seed)*1_000_003+uint64(i), h.values).query()
 		shapes[q.shape()]++
+		start := time.Now()
 		d, refused := h.check(q)
+		if el := time.Since(start); el > 2*time.Second {
+			t.Logf("query %d took %v: %s", i, el.Round(time.Millisecond), fillDays(q.sql(), h.today))
+		}
 		if refused != "" {
-			refusals[firstLine(refused)]++
+			if refusals[firstLine(refused)]++; refusals[firstLine(refused)] == 1 {
+				examples[firstLine(refused)] = fillDays(q.sql(), h.today)
+			}
 		}
 		if d.oracle == "" {
 			continue
@@ -688,7 +696,7 @@ func TestDifferential(t *testing.T) {
 	}
 	t.Logf("%d queries, %d distinct shapes, %d differences, %d refused by both modes", n, len(shapes), failures, sumCounts(refusals))
 	for msg, c := range refusals {
-		t.Logf("  refused %d×: %s", c, msg)
+		t.Logf("  refused %d×: %s\n    e.g. %s", c, msg, examples[msg])
 	}
 }
 
