@@ -216,7 +216,8 @@ func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error)
 	if err != nil {
 		return nil, err
 	}
-	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: e.fe, Today: today,
+	fe := sessionFrontend{Frontend: e.fe, ctx: ctx, conn: e.conn}
+	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
 		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version(), GrainOnly: e.cfg.GrainOnly})
 }
 

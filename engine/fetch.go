@@ -27,6 +27,9 @@ const insightsPageSize = 5000
 // its temporary table. It returns the number of rows loaded; on any error
 // nothing of the scan is kept, so no partial result can be read.
 func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int64, error) {
+	if sc.Empty {
+		return 0, nil
+	}
 	accounts := sc.Accounts
 	if accounts == nil {
 		var err error

@@ -200,11 +200,11 @@ func updatedSinceFilter(c node, sb *scanBuild, w *walker, in Input) (filter, boo
 		(op != "COMPARE_GREATERTHAN" && op != "COMPARE_GREATERTHANOREQUALTO") {
 		return filter{}, false
 	}
-	b, ok := foldBound(r, in)
+	d, ok := foldDate(r, in)
 	if !ok {
 		return filter{}, false
 	}
-	since := b.date.Add(-day).Unix()
+	since := d.Add(-day).Unix()
 	return filter{Field: col.Filter, Operator: "GREATER_THAN", Value: since}, true
 }
 

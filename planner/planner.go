@@ -63,6 +63,7 @@ func planStatement(text string, in Input) (*Statement, error) {
 			Hint: "read it inside the query: COPY (SELECT … FROM " + name + ") TO …, or CREATE TABLE my_copy AS SELECT … FROM " + name}
 	}
 	w := newWalker(in.Catalog)
+	w.root = ast
 	w.query(ast, nil)
 	if w.err != nil {
 		return nil, w.err

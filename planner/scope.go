@@ -100,6 +100,7 @@ func (s *scope) isLambda(name string) bool {
 // walker walks one statement's AST, finding virtual table references and
 // resolving every column reference to the reference it reads.
 type walker struct {
+	root     node // the statement's query
 	cat      *fbtables.Catalog
 	scans    []*scanBuild
 	resolved map[uintptr][]*scanBuild // COLUMN_REF node → scans it reads
