@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/value"
 )
 
 // chartWidth is the length of the longest bar, in terminal cells.
@@ -22,7 +23,7 @@ var eighths = []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
 // renderChart draws a horizontal bar chart of a (label, number) or
 // (date, number) result: a trend or a top-10 without leaving the shell.
 func renderChart(w io.Writer, res *engine.Result) (int, error) {
-	if len(res.Columns) != 2 || !isNumericType(res.Types[1]) {
+	if len(res.Columns) != 2 || !value.IsNumeric(res.Types[1]) {
 		return 0, fmt.Errorf("a chart needs two columns, a label or date and then a number; this result has %s",
 			describeColumns(res))
 	}
@@ -38,10 +39,10 @@ func renderChart(w io.Writer, res *engine.Result) (int, error) {
 		}
 		b := bar{label: nullText, text: nullText}
 		if row[0] != nil {
-			b.label = textValue(row[0], res.Types[0])
+			b.label = value.Text(row[0], res.Types[0])
 		}
 		if row[1] != nil {
-			b.text = textValue(row[1], res.Types[1])
+			b.text = value.Text(row[1], res.Types[1])
 			fmt.Sscan(b.text, &b.value)
 		}
 		bars = append(bars, b)

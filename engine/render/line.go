@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/value"
 )
 
 // renderLine writes one "column = value" line per column and a blank line
@@ -22,7 +23,7 @@ func renderLine(w io.Writer, res *engine.Result) (int, error) {
 		for i, v := range row {
 			val := nullText
 			if v != nil {
-				val = textValue(v, res.Types[i])
+				val = value.Text(v, res.Types[i])
 			}
 			pad := width - utf8.RuneCountInString(res.Columns[i])
 			fmt.Fprintf(&b, "%s%s = %s\n", strings.Repeat(" ", pad), res.Columns[i], val)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/value"
 	"github.com/fbsql/fbsql/planner"
 )
 
@@ -103,7 +104,7 @@ func renderCSV(w io.Writer, res *engine.Result, sep rune, header bool) (int, err
 	rec := make([]string, len(res.Columns))
 	n, err := res.Each(func(row []any) error {
 		for i, v := range row {
-			rec[i] = textValue(v, res.Types[i])
+			rec[i] = value.Text(v, res.Types[i])
 		}
 		return cw.Write(rec)
 	})
@@ -131,7 +132,7 @@ func renderJSON(w io.Writer, res *engine.Result, lines bool) (int, error) {
 			k, _ := json.Marshal(res.Columns[i])
 			b.Write(k)
 			b.WriteString(":")
-			val, err := json.Marshal(jsonValue(v, res.Types[i]))
+			val, err := json.Marshal(value.JSON(v, res.Types[i]))
 			if err != nil {
 				return fmt.Errorf("encode %s: %w", res.Columns[i], err)
 			}

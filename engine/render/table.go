@@ -11,6 +11,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/value"
 )
 
 // nullText is how the table shows NULL, distinct from an empty string.
@@ -40,7 +41,7 @@ func renderTable(w io.Writer, res *engine.Result, to tableOptions) (int, error) 
 				rec[i] = nullText
 				continue
 			}
-			rec[i] = textValue(v, res.Types[i])
+			rec[i] = value.Text(v, res.Types[i])
 		}
 		switch {
 		case maxRows <= 0 || len(head) < maxRows-keep:
@@ -79,7 +80,7 @@ func renderTable(w io.Writer, res *engine.Result, to tableOptions) (int, error) 
 	aligns := make([]tw.Align, len(header))
 	for i, t := range res.Types[:len(header)] {
 		aligns[i] = tw.AlignLeft
-		if isNumericType(t) {
+		if value.IsNumeric(t) {
 			aligns[i] = tw.AlignRight
 		}
 	}

@@ -1,4 +1,4 @@
-package render
+package value
 
 import (
 	"encoding/json"
@@ -11,9 +11,9 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
-// isNumericType reports whether a DuckDB type name is a number, for
+// IsNumeric reports whether a DuckDB type name is a number, for
 // right-aligning table columns.
-func isNumericType(t string) bool {
+func IsNumeric(t string) bool {
 	switch {
 	case strings.HasPrefix(t, "DECIMAL"):
 		return true
@@ -26,8 +26,8 @@ func isNumericType(t string) bool {
 	return false
 }
 
-// textValue renders a value as text for table, csv and markdown output.
-func textValue(v any, typ string) string {
+// Text renders a value as text for table, csv and markdown output.
+func Text(v any, typ string) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -40,7 +40,7 @@ func textValue(v any, typ string) string {
 	case float32:
 		return strconv.FormatFloat(float64(x), 'f', -1, 32)
 	case duckdb.Decimal:
-		return decimalText(x)
+		return DecimalText(x)
 	case *big.Int:
 		return x.String()
 	case time.Time:
@@ -48,7 +48,7 @@ func textValue(v any, typ string) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case []any, map[string]any, duckdb.Map:
-		b, err := json.Marshal(jsonValue(x, ""))
+		b, err := json.Marshal(JSON(x, ""))
 		if err != nil {
 			return fmt.Sprint(x)
 		}
@@ -83,13 +83,13 @@ func isoTime(t time.Time, typ string) string {
 	return t.Format("2006-01-02T15:04:05.999999")
 }
 
-// jsonValue converts a scanned value to what encoding/json writes with the
+// JSON converts a scanned value to what encoding/json writes with the
 // right JSON type: numbers as numbers (exact decimals), dates as strings,
 // lists as arrays, structs as objects.
-func jsonValue(v any, typ string) any {
+func JSON(v any, typ string) any {
 	switch x := v.(type) {
 	case duckdb.Decimal:
-		return json.Number(decimalText(x))
+		return json.Number(DecimalText(x))
 	case *big.Int:
 		return json.Number(x.String())
 	case float64:
@@ -102,19 +102,19 @@ func jsonValue(v any, typ string) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = jsonValue(e, "")
+			out[i] = JSON(e, "")
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = jsonValue(e, "")
+			out[k] = JSON(e, "")
 		}
 		return out
 	case duckdb.Map:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[fmt.Sprint(k)] = jsonValue(e, "")
+			out[fmt.Sprint(k)] = JSON(e, "")
 		}
 		return out
 	case []byte:
@@ -123,9 +123,9 @@ func jsonValue(v any, typ string) any {
 	return v
 }
 
-// decimalText prints a DECIMAL with exactly its scale's digits (12.50, not
+// DecimalText prints a DECIMAL with exactly its scale's digits (12.50, not
 // 12.5), as DuckDB itself does.
-func decimalText(d duckdb.Decimal) string {
+func DecimalText(d duckdb.Decimal) string {
 	if d.Value == nil {
 		return "0"
 	}
