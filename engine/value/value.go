@@ -57,30 +57,26 @@ func Text(v any, typ string) string {
 	return fmt.Sprint(v)
 }
 
-func timeText(t time.Time, typ string) string {
-	switch typ {
-	case "DATE":
-		return t.Format(time.DateOnly)
-	case "TIME":
-		return t.Format("15:04:05")
-	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
-		return t.Format("2006-01-02 15:04:05Z07:00")
-	}
-	return t.Format(time.DateTime)
+// timeLayouts are the layouts of each time type: as tables show it (like
+// DuckDB) and as ISO 8601 for JSON (2023-10-01T20:42:43Z, the form JSON
+// readers parse; fractions of a second only when present).
+var timeLayouts = map[string][2]string{
+	"DATE":                     {time.DateOnly, time.DateOnly},
+	"TIME":                     {"15:04:05", "15:04:05.999999"},
+	"TIMESTAMPTZ":              {"2006-01-02 15:04:05Z07:00", "2006-01-02T15:04:05.999999Z07:00"},
+	"TIMESTAMP WITH TIME ZONE": {"2006-01-02 15:04:05Z07:00", "2006-01-02T15:04:05.999999Z07:00"},
+	"":                         {time.DateTime, "2006-01-02T15:04:05.999999"},
 }
 
-// isoTime writes a date or time as ISO 8601 for JSON (2023-10-01T20:42:43Z),
-// the form JSON readers parse; fractions of a second only when present.
-func isoTime(t time.Time, typ string) string {
-	switch typ {
-	case "DATE":
-		return t.Format(time.DateOnly)
-	case "TIME":
-		return t.Format("15:04:05.999999")
-	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
-		return t.Format("2006-01-02T15:04:05.999999Z07:00")
+func timeText(t time.Time, typ string) string { return t.Format(layout(typ)[0]) }
+
+func isoTime(t time.Time, typ string) string { return t.Format(layout(typ)[1]) }
+
+func layout(typ string) [2]string {
+	if l, ok := timeLayouts[typ]; ok {
+		return l
 	}
-	return t.Format("2006-01-02T15:04:05.999999")
+	return timeLayouts[""]
 }
 
 // JSON converts a scanned value to what encoding/json writes with the
