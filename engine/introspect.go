@@ -60,9 +60,13 @@ func ColumnComment(t *fbtables.Table, c *fbtables.Column) string {
 	return strings.Join(parts, "; ")
 }
 
-// introspectionWords mark a statement that may look at the catalog rather
-// than read a table; the first one installs the introspection views.
-var introspectionWords = []string{"describe", "desc ", "show", "summarize", "information_schema", "duckdb_", "pg_", "comment"}
+// introspectionVerbs start a statement that looks at the catalog, and
+// introspectionNames are the catalog's own tables; the first statement
+// with either installs the introspection views.
+var (
+	introspectionVerbs = []string{"DESCRIBE", "DESC", "SHOW", "SUMMARIZE", "COMMENT", "PRAGMA"}
+	introspectionNames = []string{"information_schema", "duckdb_", "pg_", "sqlite_master"}
+)
 
 // ensureCatalog creates the introspection views (CatalogSQL) before the
 // first statement that may look for them. They take a few hundred
@@ -70,8 +74,10 @@ var introspectionWords = []string{"describe", "desc ", "show", "summarize", "inf
 // without them an unplanned reference to a virtual table fails as an
 // unknown table, which is just as safe.
 func (e *Engine) ensureCatalog(ctx context.Context, text string) error {
+	f := strings.Fields(text)
 	lower := strings.ToLower(text)
-	if !slices.ContainsFunc(introspectionWords, func(w string) bool { return strings.Contains(lower, w) }) {
+	if (len(f) == 0 || !slices.Contains(introspectionVerbs, strings.ToUpper(f[0]))) &&
+		!slices.ContainsFunc(introspectionNames, func(w string) bool { return strings.Contains(lower, w) }) {
 		return nil
 	}
 	e.catalogMu.Lock()

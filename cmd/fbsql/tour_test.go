@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -64,15 +65,39 @@ func readTour(t *testing.T) []tourStep {
 	return steps
 }
 
-var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+var ansi = regexp.MustCompile(`^\x1b\[[0-9;?]*[A-Za-z]`)
 
-// screenText turns raw terminal output into the lines a person sees.
+// screenText turns raw terminal output into the lines a person sees: a
+// carriage return moves back to the start of the line, ESC[K erases to
+// its end (how the progress line clears itself), other escapes are
+// dropped, and later text overwrites earlier.
 func screenText(raw string) string {
-	raw = ansi.ReplaceAllString(raw, "")
-	raw = strings.ReplaceAll(raw, "\r", "")
-	lines := strings.Split(raw, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
+	var lines []string
+	for _, l := range strings.Split(raw, "\n") {
+		var buf []rune
+		col := 0
+		for i := 0; i < len(l); {
+			if m := ansi.FindString(l[i:]); m != "" {
+				if strings.HasSuffix(m, "K") {
+					buf = buf[:min(col, len(buf))]
+				}
+				i += len(m)
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(l[i:])
+			i += size
+			switch {
+			case r == '\r':
+				col = 0
+			case col < len(buf):
+				buf[col] = r
+				col++
+			default:
+				buf = append(buf, r)
+				col++
+			}
+		}
+		lines = append(lines, strings.TrimRight(string(buf), " "))
 	}
 	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
 }
