@@ -1,4 +1,4 @@
-package engine
+package sqlfront
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 )
 
 // Frontend exposes DuckDB's parser to the planner (planner.Frontend). It
@@ -16,10 +18,10 @@ type Frontend struct {
 	db *sql.DB
 }
 
-// NewFrontend opens an in-memory DuckDB used only for parsing. Its time
-// zone is UTC, so that plans made with it alone (tests) do not depend on
-// the machine's.
-func NewFrontend() (*Frontend, error) {
+// New opens an in-memory DuckDB used only for parsing. Its time zone is
+// UTC, so that plans made with it alone (tests) do not depend on the
+// machine's.
+func New() (*Frontend, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb parser: %w", err)
@@ -79,6 +81,7 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// queryDays runs a calendar query: rows of (DATE, INTEGER).
 func queryDays(ctx context.Context, db queryer, query string) ([]time.Time, []int, error) {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
@@ -99,19 +102,4 @@ func queryDays(ctx context.Context, db queryer, query string) ([]time.Time, []in
 		return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
 	}
 	return days, marks, nil
-}
-
-// sessionFrontend is the planner's Frontend for one statement of an
-// engine: DuckDB's parser, with the days a query wants evaluated in the
-// user's session (its TimeZone, variables and macros), as the statement
-// itself will be.
-type sessionFrontend struct {
-	*Frontend
-	ctx  context.Context
-	conn *sql.Conn
-}
-
-// Days runs a calendar query of the planner in the user's session.
-func (s sessionFrontend) Days(query string) ([]time.Time, []int, error) {
-	return queryDays(s.ctx, s.conn, query)
 }
