@@ -120,6 +120,13 @@ func TestOrOfEqualitiesIsAnInList(t *testing.T) {
 		if got := p.agree(t, or, or); got != want {
 			t.Errorf("%s: OR gives %s, IN gives %s", tbl, got, want)
 		}
+		in1 := fmt.Sprintf("SELECT count(*) FROM %s WHERE effective_status IN ('ARCHIVED')", tbl)
+		eq := fmt.Sprintf("SELECT count(*) FROM %s WHERE effective_status = 'ARCHIVED'", tbl)
+		want = text(p.full.rows(t, in1))
+		nonEmpty(t, in1, want)
+		if got := p.agree(t, eq, eq); got != want {
+			t.Errorf("%s: = gives %s, IN gives %s", tbl, got, want)
+		}
 	}
 }
 

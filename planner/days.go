@@ -50,7 +50,7 @@ func classifyDates(sb *scanBuild, w *walker) dateConds {
 			switch str(n, "class") {
 			case "COLUMN_REF":
 				inWhere[nodeKey(n)] = true
-				if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindTime {
+				if col := scanColumn(n, sb, w); col != nil && col.Push.Via == fbtables.PushDays {
 					touches = true
 					cols = append(cols, col.Name)
 				} else if _, clock := clockFunctions[columnNames(n)[0]]; !clock || len(columnNames(n)) != 1 {
@@ -106,7 +106,7 @@ func filteredOutside(sb *scanBuild, w *walker) bool {
 		en, _ := e.(node)
 		if a := strings.ToLower(str(en, "alias")); a != "" {
 			visit(en, func(n node) bool {
-				if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindTime {
+				if col := scanColumn(n, sb, w); col != nil && col.Push.Via == fbtables.PushDays {
 					names[a] = true
 				}
 				return true
@@ -302,7 +302,7 @@ func goPredicate(conds []node, sb *scanBuild, w *walker) (func(time.Time) bool, 
 func goCondition(c node, sb *scanBuild, w *walker) (func(time.Time) bool, bool) {
 	isDate := func(n node) bool {
 		col := scanColumn(n, sb, w)
-		return col != nil && col.Kind == fbtables.KindTime
+		return col != nil && col.Push.Via == fbtables.PushDays
 	}
 	switch str(c, "class") {
 	case "CONJUNCTION":
