@@ -81,7 +81,8 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// queryDays runs a calendar query: rows of (DATE, INTEGER).
+// queryDays runs a calendar query: rows of (DATE, INTEGER); a NULL date
+// is returned as the zero time.
 func queryDays(ctx context.Context, db queryer, query string) ([]time.Time, []int, error) {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
@@ -91,12 +92,12 @@ func queryDays(ctx context.Context, db queryer, query string) ([]time.Time, []in
 	var days []time.Time
 	var marks []int
 	for rows.Next() {
-		var d time.Time
+		var d sql.NullTime // NULL: the zero time
 		var m int
 		if err := rows.Scan(&d, &m); err != nil {
 			return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
 		}
-		days, marks = append(days, d), append(marks, m)
+		days, marks = append(days, d.Time), append(marks, m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
