@@ -390,3 +390,17 @@ func clipText(s string) string {
 	}
 	return s
 }
+
+// A date condition no day satisfies sends no request and answers empty.
+func TestNoDayNoRequest(t *testing.T) {
+	d := newDemo(t)
+	var st engine.Stats
+	q := fmt.Sprintf("SELECT count(*), sum(spend) FROM insights WHERE date_start > DATE '%s' AND date_start < DATE '%s'", day(-10), day(-12))
+	got, err := collect(context.Background(), d.eng, q, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text(got) != "0 | <nil>" || st.Requests != 0 {
+		t.Errorf("%s: %q with %d requests, want no rows and no request", q, text(got), st.Requests)
+	}
+}
