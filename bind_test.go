@@ -38,4 +38,3 @@ func TestBind(t *testing.T) {
 		}
 	}
 }
-

@@ -1,7 +1,6 @@
 package fbsql
 
 import (
-	"bytes"
 	"database/sql"
 	"fmt"
 	"math/big"
@@ -33,12 +32,9 @@ func newRows(cur *engine.Cursor, release func()) (*Rows, error) {
 		return r, nil
 	}
 	if cur.Plan != nil && cur.Plan.Explain {
-		var b bytes.Buffer
-		if _, err := engine.Render(&b, cur.Result, engine.RenderOptions{Format: "table"}); err != nil {
-			return r, err
-		}
+		text := strings.TrimRight(cur.Plan.String(), "\n")
 		r.cols, r.types = []string{"explain"}, []string{"VARCHAR"}
-		r.explain = strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+		r.explain = append(strings.Split(text, "\n"), cur.CacheNotes...)
 		return r, nil
 	}
 	r.cols, r.types = cur.Columns, cur.Types

@@ -131,3 +131,6 @@ func TextValue(v any, typ string) string {
 	}
 	return textValue(v, typ)
 }
+
+// MarshalJSON writes the exact value as a JSON number.
+func (d Decimal) MarshalJSON() ([]byte, error) { return []byte(d.String()), nil }

@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "sandbox" {
 		return report(stderr, runSandbox(ctx, args[1:], stdout, stderr))
 	}
+	if len(args) > 0 && args[0] == "serve" {
+		return report(stderr, runServe(ctx, args[1:], stdout, stderr))
+	}
 	var o options
 	fs := flag.NewFlagSet("fbsql", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -78,7 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
 		fmt.Fprintf(stderr, "       fbsql -e \"SELECT …\" [flags]   run statements\n")
-		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n\nflags:\n")
+		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n")
+		fmt.Fprintf(stderr, "       fbsql serve [--addr 127.0.0.1:5433] [--demo]  Postgres-protocol server (password: $FBSQL_PASSWORD)\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nenvironment (overrides the config profile): FB_ACCESS_TOKEN, FB_APP_SECRET, FB_ACCOUNT_IDS\n  (comma-separated), FB_API_VERSION, FB_GRAPH_URL, FB_ATTRIBUTION_WINDOWS, FBSQL_CONFIG (config file path)\n")
 	}
