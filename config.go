@@ -1,15 +1,13 @@
 package fbsql
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/fbsql/fbsql/engine"
 	"github.com/fbsql/fbsql/fbtables/graph"
@@ -155,16 +153,13 @@ func Configure(o Options) (*Config, error) {
 	if o.GraphURL != "" {
 		return nil, configErrorf("--demo runs its own sandbox; drop --graph-url")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	sb, err := sandbox.Start(context.Background(), sandbox.Config{Seed: 1})
 	if err != nil {
 		return nil, fmt.Errorf("start demo sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: sandbox.New(sandbox.Config{Seed: 1}), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	cfg.Graph.BaseURL = "http://" + ln.Addr().String()
-	cfg.Graph.Token = "sandbox-token"
+	cfg.Graph.BaseURL, cfg.Graph.Token = sb.URL, sb.Token
 	cfg.Accounts = o.Accounts // the sandbox's own accounts; Accounts may pick among them
-	return &Config{Engine: cfg, stop: func() { srv.Close() }}, nil
+	return &Config{Engine: cfg, stop: func() { sb.Close() }}, nil
 }
 
 // Close stops the demo sandbox, if any. Sessions opened from the Config

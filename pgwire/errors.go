@@ -31,6 +31,7 @@ func errorResponse(err error) *pgproto3.ErrorResponse {
 func sqlState(err error) string {
 	var pe *pgError
 	var ple *planner.Error
+	var parse *planner.ParseError
 	var api *graph.APIError
 	var ce *fbsql.ConfigError
 	switch {
@@ -38,6 +39,10 @@ func sqlState(err error) string {
 		return pe.code
 	case errors.Is(err, context.Canceled):
 		return "57014" // query_canceled
+	case errors.As(err, &parse):
+		return "42601" // syntax_error
+	case errors.As(err, &ple) && strings.HasPrefix(ple.Reason, "unknown column"):
+		return "42703" // undefined_column
 	case errors.As(err, &ple):
 		return "22023" // invalid_parameter_value
 	case errors.As(err, &api):
