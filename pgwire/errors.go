@@ -25,6 +25,10 @@ func (e *pgError) Error() string { return e.msg }
 // for SQL mistakes, 22023 for values fbsql cannot plan, 38000 for Graph
 // API failures.
 func errorResponse(err error) *pgproto3.ErrorResponse {
+	if errors.Is(err, context.Canceled) {
+		// What Postgres says, so clients and people recognise it.
+		return &pgproto3.ErrorResponse{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: "57014", Message: "canceling statement due to user request"}
+	}
 	return &pgproto3.ErrorResponse{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: sqlState(err), Message: err.Error()}
 }
 

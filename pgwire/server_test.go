@@ -251,8 +251,8 @@ func TestErrorsAndDroppedConnections(t *testing.T) {
 	}
 	c := ts.connect(t, "pw")
 	for q, code := range map[string]string{
-		"SELEC 1":                         "42601",
-		"SELECT * FROM campains":          "42P01",
+		"SELEC 1":                          "42601",
+		"SELECT * FROM campains":           "42P01",
 		"SELECT nope FROM (SELECT 1 AS x)": "42703",
 	} {
 		_, err := c.Exec(ctx, q)
@@ -330,4 +330,3 @@ func TestCheckAddr(t *testing.T) {
 		}
 	}
 }
-
