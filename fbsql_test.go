@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -230,3 +231,29 @@ func TestTokenFile(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// TestExampleOutputsAreSandboxTruth checks every "day amount" line of the
+// examples' // Output blocks against the demo sandbox's ground truth, so
+// the examples' numbers are not merely copied from the code under test.
+func TestExampleOutputsAreSandboxTruth(t *testing.T) {
+	src, err := os.ReadFile("example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := sandbox.New(sandbox.Config{Seed: 1}) // what Options.Demo serves
+	line := regexp.MustCompile(`// (?:Output: )?(\d{4}-\d{2}-\d{2}) (\d+\.\d{2})\b`)
+	found := 0
+	for _, m := range line.FindAllStringSubmatch(string(src), -1) {
+		var cents int64
+		for _, a := range demo.AccountIDs() {
+			cents += demo.Truth(a, m[1], m[1]).SpendCents
+		}
+		if want := fmt.Sprintf("%d.%02d", cents/100, cents%100); want != m[2] {
+			t.Errorf("example prints spend %s on %s; the sandbox's truth is %s", m[2], m[1], want)
+		}
+		found++
+	}
+	if found < 4 {
+		t.Errorf("found %d day/amount lines in the examples' output; want 4", found)
+	}
+}
