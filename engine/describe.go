@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/fbsql/fbsql/fbtables"
 )
 
 // shadow is an in-memory DuckDB holding an empty table per virtual table,
@@ -21,7 +23,8 @@ type shadow struct {
 	err  error
 }
 
-func (s *shadow) open(ctx context.Context, e *Engine) (*sql.DB, error) {
+func (s *shadow) open(e *Engine) (*sql.DB, error) {
+	ctx := context.Background() // shared by every later caller: not one caller's context
 	s.once.Do(func() {
 		connector, err := duckdb.NewConnector("", nil)
 		if err != nil {
@@ -44,13 +47,27 @@ func (s *shadow) open(ctx context.Context, e *Engine) (*sql.DB, error) {
 	return s.db, s.err
 }
 
-// shadows are per catalog: engines of one process share them.
-var shadows sync.Map // *fbtables.Catalog → *shadow
+// shadows are per catalog content, so that every session of a process
+// (each opens its own copy of the default catalog) shares one.
+var shadows sync.Map // catalogKey → *shadow
+
+// catalogKey identifies a catalog by its tables and column types.
+func catalogKey(cat *fbtables.Catalog) string {
+	var b strings.Builder
+	for _, t := range cat.Tables() {
+		b.WriteString(t.Name)
+		for _, c := range t.Columns {
+			b.WriteString("," + c.Name + " " + c.Type)
+		}
+		b.WriteString(";")
+	}
+	return b.String()
+}
 
 // ParamTypes infers the DuckDB type of each $n parameter of one statement.
 func (e *Engine) ParamTypes(ctx context.Context, stmt string) ([]string, error) {
-	s, _ := shadows.LoadOrStore(e.cat, &shadow{})
-	db, err := s.(*shadow).open(ctx, e)
+	s, _ := shadows.LoadOrStore(catalogKey(e.cat), &shadow{})
+	db, err := s.(*shadow).open(e)
 	if err != nil {
 		return nil, err
 	}

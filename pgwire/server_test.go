@@ -31,6 +31,12 @@ type testServer struct {
 
 func start(t *testing.T, password string, sbcfg sandbox.Config) *testServer {
 	t.Helper()
+	return startWith(t, sbcfg, pgwire.Config{Password: password})
+}
+
+// startWith is start with a server configuration; its Sessions are filled in.
+func startWith(t *testing.T, sbcfg sandbox.Config, pcfg pgwire.Config) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	sb, err := sandbox.Start(ctx, sbcfg)
 	if err != nil {
@@ -46,7 +52,8 @@ func start(t *testing.T, password string, sbcfg sandbox.Config) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := pgwire.New(pgwire.Config{Sessions: cfg, Password: password})
+	pcfg.Sessions = cfg
+	srv := pgwire.New(pcfg)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
