@@ -17,8 +17,41 @@ import (
 // written in the text would be. Placeholders inside string literals,
 // quoted identifiers and comments are left alone.
 func Bind(stmt string, args []any) (string, error) {
-	var b strings.Builder
 	used := map[int]bool{}
+	out, err := rewritePlaceholders(stmt, func(n int) (string, error) {
+		if n < 1 || n > len(args) {
+			return "", fmt.Errorf("placeholder $%d has no value: %d given", n, len(args))
+		}
+		lit, err := Literal(args[n-1])
+		if err != nil {
+			return "", fmt.Errorf("value of $%d: %w", n, err)
+		}
+		used[n] = true
+		return lit, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if len(used) != len(args) {
+		return "", fmt.Errorf("the statement has %d placeholders but %d values were given", len(used), len(args))
+	}
+	return out, nil
+}
+
+// Placeholders is the number of parameters a statement takes: the highest
+// $n, or the number of ? placeholders.
+func Placeholders(stmt string) int {
+	most := 0
+	rewritePlaceholders(stmt, func(n int) (string, error) {
+		most = max(most, n)
+		return "", nil
+	})
+	return most
+}
+
+// rewritePlaceholders replaces each placeholder with sub(its number).
+func rewritePlaceholders(stmt string, sub func(n int) (string, error)) (string, error) {
+	var b strings.Builder
 	nextQ := 0 // ? placeholders count from 1 in order
 	dollar, question := false, false
 	for i := 0; i < len(stmt); {
@@ -52,17 +85,21 @@ func Bind(stmt string, args []any) (string, error) {
 				j++
 			}
 			n, _ := strconv.Atoi(stmt[i+1 : j])
-			if err := writeArg(&b, n, args, used); err != nil {
+			lit, err := sub(n)
+			if err != nil {
 				return "", err
 			}
+			b.WriteString(lit)
 			dollar = true
 			i = j
 			continue
 		case c == '?':
 			nextQ++
-			if err := writeArg(&b, nextQ, args, used); err != nil {
+			lit, err := sub(nextQ)
+			if err != nil {
 				return "", err
 			}
+			b.WriteString(lit)
 			question = true
 			i++
 			continue
@@ -73,23 +110,7 @@ func Bind(stmt string, args []any) (string, error) {
 	if dollar && question {
 		return "", fmt.Errorf("the statement mixes $n and ? placeholders; use one kind")
 	}
-	if len(used) != len(args) {
-		return "", fmt.Errorf("the statement has %d placeholders but %d values were given", len(used), len(args))
-	}
 	return b.String(), nil
-}
-
-func writeArg(b *strings.Builder, n int, args []any, used map[int]bool) error {
-	if n < 1 || n > len(args) {
-		return fmt.Errorf("placeholder $%d has no value: %d given", n, len(args))
-	}
-	lit, err := Literal(args[n-1])
-	if err != nil {
-		return fmt.Errorf("value of $%d: %w", n, err)
-	}
-	used[n] = true
-	b.WriteString(lit)
-	return nil
 }
 
 // skipQuoted returns the index just past the quoted text starting at i;

@@ -24,6 +24,9 @@ func TestBind(t *testing.T) {
 			t.Errorf("Bind(%q) = %q, %v; want %q", c.sql, got, err, c.want)
 		}
 	}
+	if n := Placeholders("SELECT '$9', $2 -- $7\n, $1"); n != 2 {
+		t.Errorf("Placeholders = %d, want 2", n)
+	}
 	for _, c := range []struct {
 		sql  string
 		args []any

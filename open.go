@@ -50,10 +50,6 @@ func (c *Config) Open(ctx context.Context) (*DB, error) {
 	return &DB{eng: eng, cfg: c}, nil
 }
 
-// Engine is the session's engine, for callers that render results the way
-// the command line does.
-func (db *DB) Engine() *engine.Engine { return db.eng }
-
 // Close ends the session.
 func (db *DB) Close() error {
 	err := db.eng.Close()

@@ -39,7 +39,7 @@ func (ss *session) parse(ctx context.Context, m *pgproto3.Parse) {
 		}
 		p.duck = duck // a statement DuckDB cannot bind is reported when it runs
 	}
-	n := max(len(p.duck), len(m.ParameterOIDs))
+	n := max(len(p.duck), len(m.ParameterOIDs), fbsql.Placeholders(text))
 	for i := range n {
 		var oid uint32
 		if i < len(m.ParameterOIDs) {
