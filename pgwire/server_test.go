@@ -337,3 +337,18 @@ func TestCheckAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestDroppedClientCancelsItsQuery: a client that disconnects during a
+// slow query ends its session at once, its Graph requests cancelled.
+func TestDroppedClientCancelsItsQuery(t *testing.T) {
+	ts := start(t, "", sandbox.Config{Seed: 1, Model: sandbox.Model{Latency: time.Minute}})
+	ctx := context.Background()
+	c, err := pgconn.Connect(ctx, ts.url(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go c.Exec(ctx, "SELECT sum(spend) FROM insights WHERE date_start = DATE '2026-10-01'").ReadAll()
+	waitFor(t, "the query's first Graph request", func() bool { return len(ts.sb.Server.Requests()) > 0 })
+	c.Conn().Close()
+	waitFor(t, "the session to end", func() bool { return ts.srv.Sessions() == 0 })
+}

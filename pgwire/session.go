@@ -98,8 +98,26 @@ func (s *Server) handle(ctx context.Context, c net.Conn) {
 	}
 	ss.db = db
 	defer db.Close()
+	if err := be.Flush(); err != nil { // what authentication sent, before the backend changes
+		return
+	}
 	s.register(ss)
 	defer s.unregister(ss)
+	// From here on one goroutine reads the connection, so that a client
+	// that disconnects mid-query is noticed at once: its statement and
+	// Graph requests are cancelled rather than run to the end for no one.
+	pr, pw := io.Pipe()
+	defer pr.Close() // unblocks the reader if the session ends first
+	go func() {
+		_, err := io.Copy(pw, c)
+		ss.cancelRunning()
+		if err == nil {
+			err = io.EOF
+		}
+		pw.CloseWithError(err)
+	}()
+	ss.be = pgproto3.NewBackend(pr, c)
+	be = ss.be
 	for _, p := range serverParams(ss.app) {
 		be.Send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
 	}
