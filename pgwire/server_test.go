@@ -352,3 +352,21 @@ func TestDroppedClientCancelsItsQuery(t *testing.T) {
 	c.Conn().Close()
 	waitFor(t, "the session to end", func() bool { return ts.srv.Sessions() == 0 })
 }
+
+// TestEveryPgxMode binds a date through each of pgx's ways of running a
+// statement (prepared and cached, described each time, unnamed, simple)
+// and checks the answer against the sandbox's truth.
+func TestEveryPgxMode(t *testing.T) {
+	ts := start(t, "", sandbox.Config{Seed: 1})
+	c := ts.connect(t, "")
+	day := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
+	want := truthCents(ts.sb, "2026-10-05")
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeCacheDescribe,
+		pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol} {
+		var cents int64
+		err := c.QueryRow(context.Background(), "SELECT CAST(sum(spend) * 100 AS BIGINT) FROM insights WHERE date_start = $1", mode, day).Scan(&cents)
+		if err != nil || cents != want {
+			t.Errorf("mode %v: %d cents (%v), truth %d", mode, cents, err, want)
+		}
+	}
+}

@@ -183,6 +183,13 @@ func (ss *session) decodeParam(oid uint32, format int16, src []byte) (any, error
 		return nil, &pgError{code: "22P03", msg: fmt.Sprintf("parameter of type oid %d in binary format is not supported; send it as text", oid)}
 	}
 	v, err := t.Codec.DecodeValue(ss.types, oid, format, src)
+	if err != nil && oid == pgtype.DateOID && format == pgtype.TextFormatCode && len(src) > 10 {
+		// Drivers that guess types from Go values send a time.Time as a
+		// timestamp ("2026-10-05 00:00:00Z"); Postgres reads the date part.
+		if d, dErr := time.Parse(time.DateOnly, string(src[:10])); dErr == nil {
+			v, err = d, nil
+		}
+	}
 	if err != nil {
 		return nil, &pgError{code: "22P02", msg: fmt.Sprintf("parameter of type %s: %v", t.Name, err)}
 	}
