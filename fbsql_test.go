@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,12 +23,14 @@ import (
 // token at it, as a real deployment would set FB_ACCESS_TOKEN.
 func testSandbox(t *testing.T) (*sandbox.Server, string) {
 	t.Helper()
-	sb := sandbox.New(sandbox.Config{Seed: 7})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	t.Setenv("FB_ACCESS_TOKEN", "sandbox-token")
+	run, err := sandbox.Start(context.Background(), sandbox.Config{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	t.Setenv("FB_ACCESS_TOKEN", run.Token)
 	t.Setenv("FBSQL_CONFIG", filepath.Join(t.TempDir(), "none"))
-	return sb, srv.URL
+	return run.Server, run.URL
 }
 
 func day(offset int) string { return time.Now().UTC().AddDate(0, 0, offset).Format(time.DateOnly) }
