@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -39,45 +40,17 @@ type session struct {
 	skipToSync bool // an extended-protocol error discards messages until Sync
 }
 
+// startupTimeout bounds how long a client may take to start up and
+// authenticate, so that silent connections do not pile up.
+const startupTimeout = 30 * time.Second
+
 // handle serves one connection from startup to Terminate or a dropped
 // connection.
 func (s *Server) handle(ctx context.Context, c net.Conn) {
-	be := pgproto3.NewBackend(c, c)
-	var start *pgproto3.StartupMessage
-	for start == nil {
-		msg, err := be.ReceiveStartupMessage()
-		if err != nil {
-			return
-		}
-		switch m := msg.(type) {
-		case *pgproto3.SSLRequest:
-			if s.cfg.TLS == nil {
-				if _, err := c.Write([]byte("N")); err != nil {
-					return
-				}
-				continue
-			}
-			if _, err := c.Write([]byte("S")); err != nil {
-				return
-			}
-			tc := tls.Server(c, s.cfg.TLS)
-			if err := tc.HandshakeContext(ctx); err != nil {
-				fmt.Fprintf(s.cfg.Log, "tls handshake with %s: %v\n", c.RemoteAddr(), err)
-				return
-			}
-			c, be = tc, pgproto3.NewBackend(tc, tc)
-		case *pgproto3.GSSEncRequest:
-			if _, err := c.Write([]byte("N")); err != nil {
-				return
-			}
-		case *pgproto3.CancelRequest:
-			s.cancel(m.ProcessID, m.SecretKey)
-			return
-		case *pgproto3.StartupMessage:
-			start = m
-		default:
-			return
-		}
+	c.SetDeadline(time.Now().Add(startupTimeout))
+	c, be, start := s.startup(ctx, c)
+	if start == nil {
+		return
 	}
 	ss := &session{srv: s, be: be, user: start.Parameters["user"], app: start.Parameters["application_name"],
 		types: pgtype.NewMap(), stmts: map[string]*prepared{}, portals: map[string]*portal{}}
@@ -90,6 +63,7 @@ func (s *Server) handle(ctx context.Context, c net.Conn) {
 			return
 		}
 	}
+	c.SetDeadline(time.Time{})
 	be.Send(&pgproto3.AuthenticationOk{})
 	db, err := s.cfg.Sessions.Open(ctx)
 	if err != nil {
@@ -103,11 +77,67 @@ func (s *Server) handle(ctx context.Context, c net.Conn) {
 	}
 	s.register(ss)
 	defer s.unregister(ss)
-	// From here on one goroutine reads the connection, so that a client
-	// that disconnects mid-query is noticed at once: its statement and
-	// Graph requests are cancelled rather than run to the end for no one.
+	stop := ss.watch(c)
+	defer stop()
+	for _, p := range serverParams(ss.app) {
+		ss.be.Send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
+	}
+	ss.be.Send(&pgproto3.BackendKeyData{ProcessID: ss.pid, SecretKey: ss.secret})
+	ss.ready()
+	if err := ss.be.Flush(); err != nil {
+		return
+	}
+	ss.loop(ctx)
+}
+
+// startup answers SSL and GSS requests and cancel requests until the
+// client's StartupMessage arrives; it returns a nil message when the
+// connection is done (a cancel request, an error).
+func (s *Server) startup(ctx context.Context, c net.Conn) (net.Conn, *pgproto3.Backend, *pgproto3.StartupMessage) {
+	be := pgproto3.NewBackend(c, c)
+	for {
+		msg, err := be.ReceiveStartupMessage()
+		if err != nil {
+			return c, be, nil
+		}
+		switch m := msg.(type) {
+		case *pgproto3.SSLRequest:
+			if s.cfg.TLS == nil {
+				if _, err := c.Write([]byte("N")); err != nil {
+					return c, be, nil
+				}
+				continue
+			}
+			if _, err := c.Write([]byte("S")); err != nil {
+				return c, be, nil
+			}
+			tc := tls.Server(c, s.cfg.TLS)
+			if err := tc.HandshakeContext(ctx); err != nil {
+				fmt.Fprintf(s.cfg.Log, "tls handshake with %s: %v\n", c.RemoteAddr(), err)
+				return c, be, nil
+			}
+			c, be = tc, pgproto3.NewBackend(tc, tc)
+		case *pgproto3.GSSEncRequest:
+			if _, err := c.Write([]byte("N")); err != nil {
+				return c, be, nil
+			}
+		case *pgproto3.CancelRequest:
+			s.cancel(m.ProcessID, m.SecretKey)
+			return c, be, nil
+		case *pgproto3.StartupMessage:
+			return c, be, m
+		default:
+			return c, be, nil
+		}
+	}
+}
+
+// watch makes one goroutine the connection's only reader, so that a client
+// that disconnects mid-query is noticed at once: its statement and Graph
+// requests are cancelled rather than run to the end for no one. The
+// session's backend reads what the goroutine passes on; stop ends it.
+func (ss *session) watch(c net.Conn) (stop func()) {
 	pr, pw := io.Pipe()
-	defer pr.Close() // unblocks the reader if the session ends first
 	go func() {
 		_, err := io.Copy(pw, c)
 		ss.cancelRunning()
@@ -117,16 +147,7 @@ func (s *Server) handle(ctx context.Context, c net.Conn) {
 		pw.CloseWithError(err)
 	}()
 	ss.be = pgproto3.NewBackend(pr, c)
-	be = ss.be
-	for _, p := range serverParams(ss.app) {
-		be.Send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
-	}
-	be.Send(&pgproto3.BackendKeyData{ProcessID: ss.pid, SecretKey: ss.secret})
-	ss.ready()
-	if err := be.Flush(); err != nil {
-		return
-	}
-	ss.loop(ctx)
+	return func() { pr.Close() } // unblocks the reader if the session ends first
 }
 
 // loop answers messages until the client leaves.
