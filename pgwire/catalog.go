@@ -27,7 +27,7 @@ var showParams = map[string]string{
 }
 
 var (
-	showRe    = regexp.MustCompile(`(?is)^\s*show\s+([a-z_]+)\s*;?\s*$`)
+	showRe    = regexp.MustCompile(`(?is)^\s*show\s+([a-z_]+|transaction\s+isolation\s+level)\s*;?\s*$`)
 	setRe     = regexp.MustCompile(`(?is)^\s*(set|reset)\s+(session\s+|local\s+)?([a-z_]+)`)
 	versionRe = regexp.MustCompile(`(?is)^\s*select\s+(pg_catalog\.)?version\(\)\s*;?\s*$`)
 	txRe      = regexp.MustCompile(`(?is)^\s*(begin|start\s+transaction|commit|end|rollback|abort|discard\s+all|deallocate\b.*|unlisten\s+\*)\s*(work|transaction)?\s*;?\s*$`)
@@ -54,6 +54,9 @@ func (ss *session) intercept(text string) (*result, bool) {
 		return canned("version", "PostgreSQL "+serverVersion+" (fbsql: SQL over the Facebook Marketing API, on DuckDB)"), true
 	case showRe.MatchString(text):
 		name := strings.ToLower(showRe.FindStringSubmatch(text)[1])
+		if strings.HasPrefix(name, "transaction") { // SHOW TRANSACTION ISOLATION LEVEL, as JDBC asks
+			name = "transaction_isolation"
+		}
 		if v, ok := showParams[name]; ok {
 			return canned(name, v), true
 		}

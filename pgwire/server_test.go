@@ -370,3 +370,34 @@ func TestEveryPgxMode(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectQuestions: what drivers and BI tools ask on connect gets a
+// Postgres-shaped answer.
+func TestConnectQuestions(t *testing.T) {
+	ts := start(t, "", sandbox.Config{Seed: 1})
+	c := ts.connect(t, "")
+	ctx := context.Background()
+	for q, want := range map[string]string{
+		"SELECT version()":                  "PostgreSQL 16.0",
+		"SHOW server_version":               "16.0",
+		"show transaction isolation level":  "read committed",
+		"SHOW standard_conforming_strings;": "on",
+		"SHOW TimeZone":                     "UTC",
+	} {
+		var got string
+		if err := c.QueryRow(ctx, q, pgx.QueryExecModeSimpleProtocol).Scan(&got); err != nil || !strings.HasPrefix(got, want) {
+			t.Errorf("%s: %q, %v; want %q…", q, got, err, want)
+		}
+		if err := c.QueryRow(ctx, q).Scan(&got); err != nil || !strings.HasPrefix(got, want) {
+			t.Errorf("%s (extended): %q, %v; want %q…", q, got, err, want)
+		}
+	}
+	for _, q := range []string{"SET extra_float_digits = 3", "SET application_name = 'Metabase'", "BEGIN", "COMMIT", "SET SESSION statement_timeout TO 0"} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	if c.PgConn().ParameterStatus("server_version") == "" {
+		t.Error("no server_version parameter at startup")
+	}
+}
