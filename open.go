@@ -102,7 +102,7 @@ func (db *DB) ParamTypes(ctx context.Context, sql string) ([]string, error) {
 	return db.eng.ParamTypes(ctx, sql)
 }
 
-// Describe reports the columns and DuckDB types one statement without
+// Describe reports the columns and DuckDB types that one statement without
 // placeholders would return, planning it but fetching nothing.
 func (db *DB) Describe(ctx context.Context, sql string) (cols, types []string, err error) {
 	if err := db.acquire(); err != nil {
