@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/fbsql/fbsql"
 )
@@ -65,18 +66,28 @@ func CheckAddr(addr, password string) error {
 	return fmt.Errorf("--addr %s is not a loopback address and FBSQL_PASSWORD is not set; set a password or listen on 127.0.0.1", addr)
 }
 
-// Serve accepts connections on ln until ctx ends or ln fails, then closes
-// every connection and waits for their sessions to end.
+// Serve accepts connections on ln until ctx ends or ln is closed, then
+// closes every connection and waits for their sessions to end.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	var err error
+	backoff := 5 * time.Millisecond
 	for {
 		var c net.Conn
 		c, err = ln.Accept()
+		if err != nil && ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
+			// Out of file descriptors and the like: wait and accept again,
+			// as net/http does, rather than drop every session.
+			fmt.Fprintf(s.cfg.Log, "accept: %v; retrying in %v\n", err, backoff)
+			time.Sleep(backoff)
+			backoff = min(2*backoff, time.Second)
+			continue
+		}
 		if err != nil {
 			break
 		}
+		backoff = 5 * time.Millisecond
 		s.mu.Lock()
 		s.conns[c] = struct{}{}
 		s.mu.Unlock()
@@ -99,10 +110,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return err
+	return nil
 }
 
 // Sessions is the number of client sessions open now.
