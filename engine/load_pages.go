@@ -3,9 +3,8 @@ package engine
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -14,7 +13,7 @@ import (
 
 // LoadPages loads Graph API response pages ({"data":[…],"paging":…}) into
 // a new temporary table with the named insights columns, through the same
-// decode → stage → typed-insert path a query's fetch uses. It exists so
+// decode → typed stage → insert path a query's fetch uses. It exists so
 // the ingest benchmark measures that path on fixed bytes, without HTTP.
 func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, pages [][]byte) (int64, error) {
 	ins, _ := e.cat.Table("insights")
@@ -31,11 +30,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	}
 	stage := table + "_stage"
 	fields := stageFields(sc)
-	cols := []string{"_unit BIGINT"}
-	for _, f := range fields {
-		cols = append(cols, quote(f.name)+" VARCHAR")
-	}
-	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
+	if err := e.createStage(ctx, stage, fields); err != nil {
 		return 0, err
 	}
 	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
@@ -45,25 +40,20 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		if err != nil {
 			return err
 		}
+		dec := newDecoder(fields, false)
+		row := make([]driver.Value, 2+len(fields))
+		row[0], row[1] = int64(0), ""
 		for _, page := range pages {
-			var env struct {
-				Data []json.RawMessage `json:"data"`
-			}
-			if err := json.Unmarshal(page, &env); err != nil {
-				app.Close()
-				return fmt.Errorf("decode page: %w", err)
-			}
-			for _, raw := range env.Data {
-				row, err := decodeRow(raw, fields)
-				if err != nil {
-					app.Close()
-					return err
-				}
-				if err := app.AppendRow(append([]driver.Value{int64(0)}, row...)...); err != nil {
-					app.Close()
+			err := pageRows(page, func(raw []byte) error {
+				if err := dec.decode(raw, row[2:]); err != nil {
 					return err
 				}
 				n++
+				return app.AppendRow(row...)
+			})
+			if err != nil {
+				app.Close()
+				return err
 			}
 		}
 		return app.Close()
@@ -71,10 +61,29 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	if err != nil {
 		return 0, err
 	}
-	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage)); err != nil {
+	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields)); err != nil {
 		return 0, err
 	}
 	return n, nil
+}
+
+// pageRows calls fn with each element of a page's "data" array.
+func pageRows(page []byte, fn func(raw []byte) error) error {
+	found := false
+	err := scanObject(page, func(key, val []byte) error {
+		if string(key) != "data" {
+			return nil
+		}
+		found = true
+		return eachElement(val, fn)
+	})
+	if err == nil && !found {
+		err = errors.New("no data")
+	}
+	if err != nil {
+		return fmt.Errorf("decode page: %w", err)
+	}
+	return nil
 }
 
 // QueryValue runs a query that returns one value, for tools and benchmarks.

@@ -169,3 +169,27 @@ func unquote(lit []byte) (string, error) {
 	err := json.Unmarshal(lit, &s)
 	return s, err
 }
+
+// eachElement calls fn with the bytes of each element of a JSON array
+// (valid: it comes from scanObject).
+func eachElement(arr []byte, fn func(elem []byte) error) error {
+	i := skipSpace(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return errors.New("not a JSON array")
+	}
+	i = skipSpace(arr, i+1)
+	for i < len(arr) && arr[i] != ']' {
+		end, err := valueEnd(arr, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(arr[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(arr, end)
+		if i < len(arr) && arr[i] == ',' {
+			i = skipSpace(arr, i+1)
+		}
+	}
+	return nil
+}
