@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"iter"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -15,7 +16,8 @@ import (
 // a new temporary table with the named insights columns, through the same
 // decode → typed stage → insert path a query's fetch uses. It exists so
 // the ingest benchmark measures that path on fixed bytes, without HTTP.
-func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, pages [][]byte) (int64, error) {
+// pages yields each page's bytes, valid until the next.
+func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, pages iter.Seq[[]byte]) (int64, error) {
 	ins, _ := e.cat.Table("insights")
 	sc := &planner.Scan{Table: ins, Temp: table}
 	for _, name := range columns {
@@ -43,7 +45,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		dec := newDecoder(fields, false)
 		row := make([]driver.Value, 2+len(fields))
 		row[0], row[1] = int64(0), ""
-		for _, page := range pages {
+		for page := range pages {
 			err := pageRows(page, func(raw []byte) error {
 				if err := dec.decode(raw, row[2:]); err != nil {
 					return err
@@ -84,6 +86,17 @@ func pageRows(page []byte, fn func(raw []byte) error) error {
 		return fmt.Errorf("decode page: %w", err)
 	}
 	return nil
+}
+
+// ColumnType is the SQL type of an insights column, for tools that load
+// the same rows another way.
+func (e *Engine) ColumnType(column string) (string, bool) {
+	ins, _ := e.cat.Table("insights")
+	c, ok := ins.Column(column)
+	if !ok {
+		return "", false
+	}
+	return c.Type, true
 }
 
 // QueryValue runs a query that returns one value, for tools and benchmarks.

@@ -69,16 +69,13 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// resultCacheSize sizes the cache of computed results: the default world
-// keeps 8 results of up to 3M rows in all; a scaled world (Config.Accounts,
-// AdsMult) keeps room for the several units per account a client has in
-// flight, so pages are not recomputed.
+// resultCacheSize sizes the cache of computed results: room for the many
+// units per account a client keeps in flight (16 per account), so a page
+// is not recomputed because its result was evicted by another unit's; the
+// rows cap bounds its memory (~40 B a row).
 func resultCacheSize(cfg Config) (entries, rows int) {
-	if cfg.Accounts <= len(accountSpecs) && cfg.AdsMult <= 1 {
-		return 8, 3_000_000
-	}
 	n := max(cfg.Accounts, len(accountSpecs))
-	return 8 * n, 3_000_000 + 400_000*n*max(cfg.AdsMult, 1)
+	return 16 * n, 3_000_000 + 400_000*n*max(cfg.AdsMult, 1)
 }
 
 // AccountIDs returns the bare numeric ids (no "act_") of the sandbox's ad
