@@ -29,12 +29,11 @@ type loadState struct {
 	mu      sync.Mutex
 	account map[string]chan struct{} // per account: one token per busy slot
 	app     chan struct{}
-	waiting map[string]int // per account: calls waiting or served now
-	appBusy int
+	appBusy int // calls waiting for slots or served now
 }
 
 func newLoadState(m Model) *loadState {
-	l := &loadState{account: map[string]chan struct{}{}, waiting: map[string]int{}}
+	l := &loadState{account: map[string]chan struct{}{}}
 	if m.AppSlots > 0 {
 		l.app = make(chan struct{}, m.AppSlots)
 	}
@@ -54,12 +53,10 @@ func (s *Server) acquire(ctx context.Context, acct string) (func(), bool) {
 		ch = make(chan struct{}, m.AccountSlots)
 		l.account[acct] = ch
 	}
-	l.waiting[acct]++
 	l.appBusy++
 	l.mu.Unlock()
 	done := func() {
 		l.mu.Lock()
-		l.waiting[acct]--
 		l.appBusy--
 		l.mu.Unlock()
 	}
@@ -95,34 +92,34 @@ func (s *Server) acquire(ctx context.Context, acct string) (func(), bool) {
 	}, true
 }
 
-// loadPct is the share of acct's slots and of the app's in use or asked
-// for, in percent: over 100 means calls are queueing.
-func (s *Server) loadPct(acct string) (acc, app int) {
+// appLoadPct is the share of the app's slots in use or asked for, in
+// percent, at most 100.
+func (s *Server) appLoadPct() int {
+	if s.model.AppSlots <= 0 {
+		return 0
+	}
 	l := s.load
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if s.model.AccountSlots > 0 {
-		acc = 100 * l.waiting[acct] / s.model.AccountSlots
-	}
-	if s.model.AppSlots > 0 {
-		app = 100 * l.appBusy / s.model.AppSlots
-	}
-	return acc, app
+	return min(100, 100*l.appBusy/s.model.AppSlots)
 }
 
 // slots reports whether the load limit is on.
 func (m Model) slots() bool { return m.AccountSlots > 0 || m.AppSlots > 0 }
 
-// loadUsage adds the load to c's usage headers (throttleHeaders).
+// loadUsage adds the app's load to c's usage headers (x-app-usage's
+// total_time). The account headers keep the call budget alone: the load is
+// instantaneous, and a client reading it as an hourly budget near its end
+// would stop for minutes; past the slots, calls only queue, which costs a
+// client nothing it could have had.
 func (s *Server) loadUsage(c *call) {
-	if !s.model.slots() || !c.insightsCall || c.owner == nil {
+	if s.model.AppSlots <= 0 || !c.insightsCall || c.owner == nil {
 		return
 	}
-	acc, app := s.loadPct(c.owner.id)
 	if c.usage == nil {
 		c.usage = &usage{}
 	}
-	c.usage.accLoad, c.usage.appLoad = acc, app
+	c.usage.appLoad = s.appLoadPct()
 }
 
 // floorPageRows is the most rows one page can carry (the API's cap on

@@ -17,9 +17,9 @@ import (
 
 // usage is the throttle state reported in one response's headers.
 type usage struct {
-	accPct, appPct   int
-	accLoad, appLoad int // the load limit's share (load.go), in percent
-	regainMin        int // estimated_time_to_regain_access, in minutes as the API states it
+	accPct, appPct int
+	appLoad        int // the share of the app's slots in use (load.go), in percent
+	regainMin      int // estimated_time_to_regain_access, in minutes as the API states it
 }
 
 // admit applies the throttle to c before it is routed. Rejected calls do not
@@ -91,16 +91,14 @@ func (s *Server) usageLocked(id string, now, until time.Time) *usage {
 // call_count is the share of the window's budget used.
 func throttleHeaders(h http.Header, acct string, u *usage) {
 	tier := "standard_access"
-	// The insights throttle's shares are the larger of the call budget's
-	// and the load's (load.go); call_count stays the budget's alone.
-	acc, app := max(u.accPct, u.accLoad), max(u.appPct, u.appLoad)
-	h.Set("x-fb-ads-insights-throttle", fmt.Sprintf(`{"app_id_util_pct":%d,"acc_id_util_pct":%d,"ads_api_access_tier":%q}`, app, acc, tier))
-	h.Set("x-ad-account-usage", fmt.Sprintf(`{"acc_id_util_pct":%d,"reset_time_duration":%d,"ads_api_access_tier":%q}`, acc, u.regainMin*60, tier))
+	h.Set("x-fb-ads-insights-throttle", fmt.Sprintf(`{"app_id_util_pct":%d,"acc_id_util_pct":%d,"ads_api_access_tier":%q}`, u.appPct, u.accPct, tier))
+	h.Set("x-ad-account-usage", fmt.Sprintf(`{"acc_id_util_pct":%d,"reset_time_duration":%d,"ads_api_access_tier":%q}`, u.accPct, u.regainMin*60, tier))
 	// cputime and time trail call_count, so call_count is what a client
 	// taking the max of the three (as AB does) steers by.
-	// With the load limit on, total_time is the load (calls queue past 100).
 	h.Set("x-business-use-case-usage", fmt.Sprintf(`{"%s":[{"type":"ads_insights","call_count":%d,"total_cputime":%d,"total_time":%d,"estimated_time_to_regain_access":%d,"ads_api_access_tier":%q}]}`,
-		acct, u.accPct, u.accPct/4, max(u.accPct/2, u.accLoad), u.regainMin, tier))
+		acct, u.accPct, u.accPct/4, u.accPct/2, u.regainMin, tier))
+	// With the load limit on, x-app-usage's total_time is the share of the
+	// app's slots in use (load.go).
 	if u.appLoad > 0 {
 		h.Set("x-app-usage", fmt.Sprintf(`{"call_count":%d,"total_cputime":%d,"total_time":%d}`, u.appPct/2, u.appLoad/4, u.appLoad))
 	}
