@@ -46,12 +46,13 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		row := make([]driver.Value, 2+len(fields))
 		row[0], row[1] = int64(0), ""
 		for page := range pages {
-			err := pageRows(page, func(raw []byte) error {
-				if err := dec.decode(raw, row[2:]); err != nil {
-					return err
+			err := pageRows(page, func(b []byte, at int) (int, error) {
+				end, err := dec.decodeAt(b, at, row[2:])
+				if err != nil {
+					return 0, fmt.Errorf("decode row: %w", err)
 				}
 				n++
-				return app.AppendRow(row...)
+				return end, app.AppendRow(row...)
 			})
 			if err != nil {
 				app.Close()
@@ -69,16 +70,20 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	return n, nil
 }
 
-// pageRows calls fn with each element of a page's "data" array.
-func pageRows(page []byte, fn func(raw []byte) error) error {
+// pageRows calls row with where each element of a page's "data" array
+// starts; row reads it and returns where it ends. The page is read once.
+func pageRows(page []byte, row func(b []byte, at int) (int, error)) error {
 	found := false
-	err := scanObject(page, func(key, val []byte) error {
+	end, err := scanMembers(page, skipSpace(page, 0), 0, func(key []byte, at int) (int, error) {
 		if string(key) != "data" {
-			return nil
+			return skipValue(page, at, 1)
 		}
 		found = true
-		return eachElement(val, fn)
+		return eachElement(page, at, func(at int) (int, error) { return row(page, at) })
 	})
+	if err == nil {
+		err = trailing(page, end)
+	}
 	if err == nil && !found {
 		err = errors.New("no data")
 	}

@@ -137,28 +137,37 @@ func newDecoder(fields []stageField, whole bool) *decoder {
 // as their text. It reads the object in one pass (rowdecode.go): rows are
 // most of the bytes a query moves.
 func (d *decoder) decode(raw []byte, row []driver.Value) error {
-	for i, f := range d.fields {
-		row[i] = nil
-		if f.apiField == "" && f.constant != "" {
-			row[i] = f.constant
-		}
+	end, err := d.decodeAt(raw, skipSpace(raw, 0), row)
+	if err == nil {
+		err = trailing(raw, end)
 	}
-	err := scanObject(raw, func(key, val []byte) error {
-		for _, i := range d.byKey[string(key)] {
-			if string(val) == "null" {
-				row[i] = nil
-				continue
-			}
-			v, err := d.fields[i].convert(val, d.whole)
-			if err != nil {
-				return fmt.Errorf("decode %s: %w", d.fields[i].apiField, err)
-			}
-			row[i] = v
-		}
-		return nil
-	})
 	if err != nil {
 		return fmt.Errorf("decode row: %w", err)
 	}
 	return nil
+}
+
+// decodeAt is decode for the object starting at b[i], inside a page; it
+// returns the index just past it.
+func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
+	for k, f := range d.fields {
+		row[k] = nil
+		if f.apiField == "" && f.constant != "" {
+			row[k] = f.constant
+		}
+	}
+	return scanObjectAt(b, i, func(key, val []byte) error {
+		for _, k := range d.byKey[string(key)] {
+			if string(val) == "null" {
+				row[k] = nil
+				continue
+			}
+			v, err := d.fields[k].convert(val, d.whole)
+			if err != nil {
+				return fmt.Errorf("decode %s: %w", d.fields[k].apiField, err)
+			}
+			row[k] = v
+		}
+		return nil
+	})
 }

@@ -70,7 +70,7 @@ func runIngest(ctx context.Context, w workload, o options) (result, error) {
 	}
 	rss := peakRSSMB()
 
-	theirs, err := timeReadJSON(ctx, eng, "ingest_read_json", fmt.Sprintf("read_json('%s', format = 'newline_delimited')", ndjson), rows)
+	theirs, _, err := timeReadJSON(ctx, eng, "ingest_read_json", fmt.Sprintf("read_json('%s', format = 'newline_delimited')", ndjson), rows)
 	if err != nil {
 		return result{}, err
 	}
@@ -79,7 +79,7 @@ func runIngest(ctx context.Context, w workload, o options) (result, error) {
 		typ, _ := eng.ColumnType(c)
 		cols = append(cols, fmt.Sprintf("'%s': '%s'", c, strings.ReplaceAll(typ, "'", "''")))
 	}
-	typed, err := timeReadJSON(ctx, eng, "ingest_typed", fmt.Sprintf("read_json('%s', format = 'newline_delimited', columns = {%s})", ndjson, strings.Join(cols, ", ")), rows)
+	typed, typedCPU, err := timeReadJSON(ctx, eng, "ingest_typed", fmt.Sprintf("read_json('%s', format = 'newline_delimited', columns = {%s})", ndjson, strings.Join(cols, ", ")), rows)
 	if err != nil {
 		return result{}, err
 	}
@@ -97,21 +97,24 @@ func runIngest(ctx context.Context, w workload, o options) (result, error) {
 		TypedReadJSONRowsPerS: float64(rows) / typed.Seconds()}
 	r.IngestRatioToReadJSON = round2(r.IngestRowsPerS / r.ReadJSONRowsPerS)
 	r.IngestRatioToTyped = round2(r.IngestRowsPerS / r.TypedReadJSONRowsPerS)
+	r.IngestCPURatioToTyped = round2(typedCPU.Seconds() / cpu.Seconds())
 	return r, nil
 }
 
-// timeReadJSON loads a read_json call into a table and checks its rows.
-func timeReadJSON(ctx context.Context, eng *engine.Engine, table, source string, rows int64) (time.Duration, error) {
+// timeReadJSON loads a read_json call into a table and checks its rows. It
+// returns the wall time and the process's CPU time the load took.
+func timeReadJSON(ctx context.Context, eng *engine.Engine, table, source string, rows int64) (time.Duration, time.Duration, error) {
+	cpu0 := cpuTime()
 	start := time.Now()
 	if _, err := eng.QueryValue(ctx, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT * FROM %s", table, source)); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	took := time.Since(start)
+	took, cpu := time.Since(start), cpuTime()-cpu0
 	got, err := eng.QueryValue(ctx, "SELECT count(*) FROM "+table)
 	if err != nil || got.(int64) != rows {
-		return 0, fmt.Errorf("%s loaded %v rows (%v), want %d", table, got, err, rows)
+		return 0, 0, fmt.Errorf("%s loaded %v rows (%v), want %d", table, got, err, rows)
 	}
-	return took, nil
+	return took, cpu, nil
 }
 
 // samplePages reads ad-level daily insights with a country breakdown and
