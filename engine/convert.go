@@ -118,8 +118,8 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 		}
 		return n, err
 	case convDate:
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil {
+		t, ok := parseDate(s)
+		if !ok {
 			return nil, fmt.Errorf("%q is not a date", s)
 		}
 		return t, nil
@@ -133,6 +133,30 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 		return t, nil
 	}
 	return s, nil
+}
+
+// parseDate reads YYYY-MM-DD, a real calendar day, without time.Parse's
+// generality: two dates a row add up over millions of rows.
+func parseDate(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	num := func(part string) int {
+		n := 0
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return -1
+			}
+			n = n*10 + int(part[i]-'0')
+		}
+		return n
+	}
+	y, m, d := num(s[:4]), num(s[5:7]), num(s[8:])
+	if y < 0 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	return t, t.Day() == d // 2025-02-30 would roll over to March
 }
 
 // parseScaled reads a decimal number as an integer count of 10^-scale,

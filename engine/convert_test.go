@@ -36,7 +36,7 @@ func TestConvertMatchesDuckDB(t *testing.T) {
 		{fbtables.Money, false, false, []string{`"12.34"`, `"0.005"`, `"-0.005"`, `"1.999"`, `"100"`, `"7.1"`, `"9999999999999999.99"`, `"0.015"`, `".5"`}},
 		{fbtables.Money, true, false, []string{`"1234"`, `"5"`, `"-250"`, `"12.5"`, `"0"`}},
 		{fbtables.Money, true, true, []string{`"5000"`, `"12.5"`, `"-3"`}},
-		{"DATE", false, false, []string{`"2025-01-31"`, `"2024-02-29"`}},
+		{"DATE", false, false, []string{`"2025-01-31"`, `"2024-02-29"`, `"0001-01-01"`, `"2025-12-31"`}},
 		{"TIMESTAMPTZ", false, false, []string{`"2025-01-31T23:59:01+0000"`, `"2024-06-01T08:00:00-0700"`}},
 		{"BOOLEAN", false, false, []string{`true`, `false`}},
 		{"VARCHAR", false, false, []string{`"a\"b\u00e9"`, `"x"`, `12.50`}},
