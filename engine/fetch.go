@@ -152,7 +152,7 @@ func loadSQL(sc *planner.Scan, stage string, fields []stageField) string {
 func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rowsCh := make(chan rowMsg, 1024)
+	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
 	var (
 		wg       sync.WaitGroup
 		errOnce  sync.Once
