@@ -9,11 +9,8 @@ import (
 
 // Build plans every statement of a script.
 func Build(sql string, in Input) (*Plan, error) {
-	switch {
-	case !utf8.ValidString(sql):
-		return nil, &Error{Reason: "the SQL is not valid UTF-8 text", Hint: "save the file as UTF-8"}
-	case strings.IndexByte(sql, 0) >= 0:
-		return nil, &Error{Reason: "the SQL contains a NUL byte", Hint: "is this a binary file?"}
+	if err := checkText(sql); err != nil {
+		return nil, err
 	}
 	p := &Plan{}
 	for _, st := range splitStatements(sql) {
@@ -24,6 +21,25 @@ func Build(sql string, in Input) (*Plan, error) {
 		p.Statements = append(p.Statements, s)
 	}
 	return p, nil
+}
+
+// BuildStatement plans one statement, as SplitStatements returned it: a
+// caller that runs a script statement by statement splits it once.
+func BuildStatement(text string, in Input) (*Statement, error) {
+	if err := checkText(text); err != nil {
+		return nil, err
+	}
+	return planStatement(strings.TrimSpace(text), in)
+}
+
+func checkText(sql string) error {
+	switch {
+	case !utf8.ValidString(sql):
+		return &Error{Reason: "the SQL is not valid UTF-8 text", Hint: "save the file as UTF-8"}
+	case strings.IndexByte(sql, 0) >= 0:
+		return &Error{Reason: "the SQL contains a NUL byte", Hint: "is this a binary file?"}
+	}
+	return nil
 }
 
 // planStatement plans one statement: find the query in it, walk the query,
@@ -63,9 +79,15 @@ func planStatement(text string, in Input) (*Statement, error) {
 			Hint: "read it inside the query: COPY (SELECT … FROM " + name + ") TO …, or CREATE TABLE my_copy AS SELECT … FROM " + name}
 	}
 	w := newWalker(in.Catalog)
+	w.root = ast
 	w.query(ast, nil)
 	if w.err != nil {
 		return nil, w.err
+	}
+	if kind := storedQuery(body[:q.start]); kind != "" && len(w.scans) > 0 {
+		name := w.scans[0].table.Name
+		return nil, &Error{Table: name, Reason: fmt.Sprintf("a %s cannot read the virtual table %s: it would run later, after the rows fetched for this statement are gone", kind, name),
+			Hint: "keep a snapshot with CREATE TABLE my_copy AS SELECT … FROM " + name + ", or repeat the query (a WITH clause) where it is needed"}
 	}
 	counts := map[string]int{}
 	var edits []edit
@@ -136,6 +158,26 @@ func serialize(sql string, fe Frontend) (node, error) {
 	}
 	sn, _ := stmts[0].(node)
 	return child(sn, "node"), nil
+}
+
+// storedQuery names what a CREATE statement stores a query as to run later
+// (a view or a macro), or "" when it runs the query now.
+func storedQuery(prefix string) string {
+	toks := lex(prefix)
+	if len(toks) == 0 || !strings.EqualFold(toks[0].text, "CREATE") {
+		return ""
+	}
+	for _, t := range toks[1:] {
+		switch strings.ToUpper(t.text) {
+		case "VIEW":
+			return "view"
+		case "MACRO", "FUNCTION":
+			return "macro"
+		case "AS", "TABLE":
+			return ""
+		}
+	}
+	return ""
 }
 
 func mentionsVirtualTable(stmt string, in Input) string {
