@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/fbsql/fbsql/fbtables"
 )
@@ -83,14 +85,21 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 		}
 		return nil, fmt.Errorf("%s is not a boolean", val)
 	}
-	s := string(val)
-	if val[0] == '"' {
+	// s views val's bytes without a copy: it is only parsed, and copied
+	// (strings.Clone) where a string value is kept.
+	var s string
+	switch {
+	case val[0] == '"' && bytes.IndexByte(val, '\\') < 0:
+		s = unsafe.String(unsafe.SliceData(val[1:]), len(val)-2)
+	case val[0] == '"':
 		var err error
 		if s, err = unquote(val); err != nil {
 			return nil, err
 		}
-	} else if f.conv != convText && f.conv != convJSON && (val[0] == '{' || val[0] == '[') {
+	case f.conv != convText && f.conv != convJSON && (val[0] == '{' || val[0] == '['):
 		return nil, fmt.Errorf("%.40s is not a %s", val, f.typ)
+	default:
+		s = unsafe.String(unsafe.SliceData(val), len(val))
 	}
 	switch f.conv {
 	case convBigint:
@@ -132,7 +141,7 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 		}
 		return t, nil
 	}
-	return s, nil
+	return strings.Clone(s), nil
 }
 
 // parseDate reads YYYY-MM-DD, a real calendar day, without time.Parse's
