@@ -39,7 +39,11 @@ const airbyteScale = 30.0
 //     sleep JOB_STATUS_UPDATE_SLEEP_SECONDS = 30 and check again; each
 //     completed job's result read before more jobs start;
 //   - InsightAsyncJob.get_result reads page_size = 100 rows a page, one
-//     page after another.
+//     page after another;
+//   - rate limits (reference airbyte-connector.md, "How it handles errors
+//     and limits"): on every response it reads the usage headers, and at
+//     ≥ 85% sleeps max(2 min, estimated_time_to_regain_access), at ≥ 95%
+//     max(10 min, …); throttle errors are retried.
 //
 // The sandbox's call budget stays on: Airbyte pays it like anyone.
 type airbyteRun struct {
@@ -47,6 +51,7 @@ type airbyteRun struct {
 	base     string // sandbox URL, for batch requests
 	requests atomic.Int64
 	throttle atomic.Int64 // min(acc, app) share of the last insights response
+	usage    atomic.Int64 // the account's call-budget share of the last response
 	poll     time.Duration
 	level    string
 	fields   []string
@@ -64,7 +69,7 @@ func airbyteStyle(ctx context.Context, w workload, spec sandboxSpec) (scaled, me
 	defer sb.stop()
 	r := &airbyteRun{base: sb.URL, poll: time.Duration(float64(30*time.Second) / airbyteScale), level: w.level,
 		fields: []string{"account_id", w.level + "_id", "impressions", "spend"}}
-	r.client, err = graph.New(graph.Config{BaseURL: sb.URL, Token: "sandbox-token", MaxRetries: 10,
+	r.client, err = graph.New(graph.Config{BaseURL: sb.URL, Token: "sandbox-token", MaxRetries: 100,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			return sleep(ctx, time.Duration(float64(d)/airbyteScale))
 		},
@@ -72,6 +77,9 @@ func airbyteStyle(ctx context.Context, w workload, spec sandboxSpec) (scaled, me
 			r.requests.Add(1)
 			if u, ok := insightsThrottle(info.Header); ok {
 				r.throttle.Store(u)
+			}
+			if u, ok := accountUsage(info.Header); ok {
+				r.usage.Store(u)
 			}
 		}})
 	if err != nil {
@@ -98,6 +106,9 @@ func (r *airbyteRun) account(ctx context.Context, acct string, days []string) er
 	const throttleLimit, maxJobs = 70, 100
 	var running []string // report run ids
 	startJobs := func() error {
+		if err := r.pace(ctx); err != nil {
+			return err
+		}
 		if err := r.client.Get(ctx, "act_"+acct+"/insights", nil, func(json.RawMessage) error { return nil }); err != nil {
 			return err
 		}
@@ -105,6 +116,9 @@ func (r *airbyteRun) account(ctx context.Context, acct string, days []string) er
 			return err
 		}
 		for len(days) > 0 && r.throttle.Load() < throttleLimit && len(running) < maxJobs {
+			if err := r.pace(ctx); err != nil {
+				return err
+			}
 			id, err := r.create(ctx, acct, days[0])
 			if err != nil {
 				return err
@@ -136,6 +150,9 @@ func (r *airbyteRun) account(ctx context.Context, acct string, days []string) er
 				still = append(still, id)
 				continue
 			}
+			if err := r.pace(ctx); err != nil {
+				return err
+			}
 			if err := r.client.Get(ctx, id+"/insights", graph.Params{"limit": 100}, func(json.RawMessage) error { return nil }); err != nil {
 				return err
 			}
@@ -160,6 +177,18 @@ func (r *airbyteRun) waitThrottle(ctx context.Context, acct string) error {
 	return nil
 }
 
+// pace sleeps as Airbyte does when the last response's usage is high:
+// 2 minutes from 85%, 10 from 95% (at the sandbox's scale).
+func (r *airbyteRun) pace(ctx context.Context) error {
+	switch u := r.usage.Load(); {
+	case u >= 95:
+		return sleep(ctx, time.Duration(float64(10*time.Minute)/airbyteScale))
+	case u >= 85:
+		return sleep(ctx, time.Duration(float64(2*time.Minute)/airbyteScale))
+	}
+	return nil
+}
+
 // create starts one day's report run.
 func (r *airbyteRun) create(ctx context.Context, acct, day string) (string, error) {
 	var created struct {
@@ -178,6 +207,9 @@ func (r *airbyteRun) create(ctx context.Context, acct, day string) (string, erro
 func (r *airbyteRun) checkInBatches(ctx context.Context, ids []string) (map[string]bool, error) {
 	done := map[string]bool{}
 	for i := 0; i < len(ids); i += 50 {
+		if err := r.pace(ctx); err != nil {
+			return nil, err
+		}
 		part := ids[i:min(i+50, len(ids))]
 		var ops []map[string]string
 		for _, id := range part {
@@ -228,6 +260,34 @@ func insightsThrottle(h http.Header) (int64, bool) {
 		return 0, false
 	}
 	return int64(min(t.App, t.Acc)), true
+}
+
+// accountUsage reads the account's share of its call budget, the larger of
+// x-ad-account-usage and the business-use-case entries (Airbyte takes the
+// max of call_count, total_cputime and total_time).
+func accountUsage(h http.Header) (int64, bool) {
+	var best float64
+	found := false
+	var acc struct {
+		Pct float64 `json:"acc_id_util_pct"`
+	}
+	if raw := h.Get("x-ad-account-usage"); raw != "" && json.Unmarshal([]byte(raw), &acc) == nil {
+		best, found = acc.Pct, true
+	}
+	var buc map[string][]map[string]any
+	if raw := h.Get("x-business-use-case-usage"); raw != "" && json.Unmarshal([]byte(raw), &buc) == nil {
+		for _, entries := range buc {
+			if len(entries) == 0 {
+				continue
+			}
+			for _, k := range []string{"call_count", "total_cputime", "total_time"} {
+				if v, ok := entries[0][k].(float64); ok {
+					best, found = max(best, v), true
+				}
+			}
+		}
+	}
+	return int64(best), found
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
