@@ -90,7 +90,7 @@ func (sh *shell) run(ctx context.Context, text string) error {
 		}
 		var last *engine.Result
 		emitted := false
-		err := sh.eng.ExecWith(qctx, stmt, sh.exec, func(res *engine.Result) error {
+		err := sh.eng.ExecStatement(qctx, stmt, sh.exec, func(res *engine.Result) error {
 			last, emitted = res, true
 			if sh.explain && !res.Plan.Explain && len(res.Plan.Scans) > 0 {
 				fmt.Fprint(sh.errw, res.Plan.String())
