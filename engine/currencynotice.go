@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -27,7 +26,7 @@ var apartColumns = []string{"account_currency", "account_name", "campaign_name",
 // accounts apart. It uses the currencies the engine already knows (from
 // account discovery and budgets) and never sends a request of its own:
 // request counts and API budgets stay what the query needs.
-func (e *Engine) currencyNotice(ctx context.Context, st *planner.Statement) string {
+func (e *Engine) currencyNotice(st *planner.Statement) string {
 	var money []string
 	var accounts []string
 	for _, sc := range st.Scans {
@@ -39,16 +38,13 @@ func (e *Engine) currencyNotice(ctx context.Context, st *planner.Statement) stri
 			}
 			apart = apart || c.Kind == fbtables.KindID || slices.Contains(apartColumns, c.Name)
 		}
-		if len(m) == 0 || apart {
+		if len(m) == 0 || apart || sc.Empty {
 			continue
 		}
 		money = append(money, m...)
 		accts := sc.Accounts
 		if len(accts) == 0 {
-			var err error
-			if accts, err = e.Accounts(ctx); err != nil {
-				return ""
-			}
+			accts = e.knownAccounts()
 		}
 		for _, a := range accts {
 			if !slices.Contains(accounts, a) {
@@ -78,6 +74,14 @@ func (e *Engine) currencyNotice(ctx context.Context, st *planner.Statement) stri
 func summed(sql, column string) bool {
 	re, err := regexp.Compile(summing + regexp.QuoteMeta(column) + `\b`)
 	return err == nil && re.MatchString(sql)
+}
+
+// knownAccounts are the accounts discovery found, without discovering
+// them: a scan that sent no request (no day matched) must not cause one.
+func (e *Engine) knownAccounts() []string {
+	e.accountsMu.Lock()
+	defer e.accountsMu.Unlock()
+	return e.accounts
 }
 
 // knownCurrency is an account's currency when the engine has seen it, else "".

@@ -346,7 +346,7 @@ func (e *Engine) ExecStatement(ctx context.Context, text string, o ExecOptions, 
 	}
 	if len(st.Scans) > 0 {
 		tr.tick(true)
-		if n := e.currencyNotice(ctx, st); n != "" {
+		if n := e.currencyNotice(st); n != "" {
 			res.Notices = append(res.Notices, n)
 		}
 	}
