@@ -104,6 +104,11 @@ func (h *diffHarness) loadValues(t testing.TB) *genValues {
 // run executes the query's script on eng and returns the rows of its last
 // statement as text.
 func (h *diffHarness) run(eng *engine.Engine, q genQuery) ([][]string, error) {
+	return h.runText(eng, q, q.sql())
+}
+
+// runText runs q's prelude, then text in place of q's SQL.
+func (h *diffHarness) runText(eng *engine.Engine, q genQuery, text string) ([][]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, s := range q.prelude() {
@@ -111,7 +116,7 @@ func (h *diffHarness) run(eng *engine.Engine, q genQuery) ([][]string, error) {
 			return nil, err
 		}
 	}
-	return collect(ctx, eng, fillDays(q.sql(), h.today), nil)
+	return collect(ctx, eng, fillDays(text, h.today), nil)
 }
 
 // diffResult is one oracle's verdict on one query.
@@ -286,28 +291,22 @@ func (h *diffHarness) tlp(q genQuery) string {
 	if err != nil {
 		return err.Error()
 	}
-	got := map[string][]*big.Rat{}
+	// The three partitions run as one UNION ALL statement: one round
+	// trip instead of three, and three scans for the planner to keep apart.
+	var parts []string
 	for _, form := range []string{"(%s)", "NOT (%s)", "(%s) IS NULL"} {
 		part := q
 		part.Where = slices.Clone(q.Where)
 		part.Where[pi].SQL = fmt.Sprintf(form, p.SQL)
-		rows, err := h.run(h.full, part)
-		if err != nil {
-			return fmt.Sprintf("partition WHERE %s fails while the whole answers: %v", part.Where[pi].SQL, err)
-		}
-		s, err := sums(part, rows)
-		if err != nil {
-			return err.Error()
-		}
-		for k, v := range s {
-			if got[k] == nil {
-				got[k] = v
-				continue
-			}
-			for i := range v {
-				got[k][i].Add(got[k][i], v[i])
-			}
-		}
+		parts = append(parts, "SELECT * FROM ("+part.sql()+")")
+	}
+	rows, err := h.runText(h.full, q, strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return fmt.Sprintf("the partitions on %s fail while the whole answers: %v", p.SQL, err)
+	}
+	got, err := sums(q, rows)
+	if err != nil {
+		return err.Error()
 	}
 	return diffSums(want, got, "without p", "p + NOT p + p IS NULL")
 }
@@ -430,7 +429,7 @@ func (h *diffHarness) selectedDays(q genQuery) ([][2]string, error) {
 			return nil, err
 		}
 	}
-	lo, hi := h.today.AddDate(0, 0, -400), h.today
+	lo, hi := h.today.AddDate(0, -37, 0), h.today // the API's window
 	var where []string
 	dated := false
 	for _, c := range q.Where {
@@ -665,6 +664,9 @@ func TestDifferential(t *testing.T) {
 	for i := range n {
 		q := newGen(uint64(seed)*1_000_003+uint64(i), h.values).query()
 		shapes[q.shape()]++
+		if i > 0 && i%500 == 0 {
+			t.Logf("%d queries, %d distinct shapes, %d differences so far", i, len(shapes), failures)
+		}
 		start := time.Now()
 		d, refused := h.check(q)
 		if el := time.Since(start); el > 2*time.Second {
