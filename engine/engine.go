@@ -14,6 +14,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/fbsql/fbsql/engine/sqlfront"
 	"github.com/fbsql/fbsql/fbtables"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/planner"
@@ -64,7 +65,7 @@ type Engine struct {
 	client     *graph.Client
 	db         *sql.DB
 	conn       *sql.Conn
-	fe         *Frontend
+	fe         *sqlfront.Frontend
 	requests   atomic.Int64
 	gov        *governor
 	runs       sync.Map // report run id → account
@@ -138,7 +139,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.db.Close()
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
 	}
-	if e.fe, err = NewFrontend(); err != nil {
+	if e.fe, err = sqlfront.New(); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -212,13 +213,22 @@ func (r *Result) Next() ([]any, error) {
 
 // Plan plans a script without running it.
 func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error) {
-	today, err := e.today(ctx)
+	in, err := e.planInput(ctx)
 	if err != nil {
 		return nil, err
 	}
-	fe := sessionFrontend{Frontend: e.fe, ctx: ctx, conn: e.conn}
-	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
-		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version(), GrainOnly: e.cfg.GrainOnly})
+	return planner.Build(script, in)
+}
+
+// planInput is what planning a statement of this session depends on.
+func (e *Engine) planInput(ctx context.Context) (planner.Input, error) {
+	today, err := e.today(ctx)
+	if err != nil {
+		return planner.Input{}, err
+	}
+	fe := sqlfront.Session{Frontend: e.fe, Ctx: ctx, Conn: e.conn}
+	return planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
+		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version(), GrainOnly: e.cfg.GrainOnly}, nil
 }
 
 // Exec runs every statement of a script in order, handing each result to
@@ -234,24 +244,31 @@ type ExecOptions struct {
 	Parquet string
 }
 
-// ExecWith is Exec with options.
+// ExecWith is Exec with options. The script is split into statements
+// here, once; each is planned and run as it is.
 func (e *Engine) ExecWith(ctx context.Context, script string, o ExecOptions, emit func(*Result) error) error {
 	for _, text := range planner.SplitStatements(script) {
-		if err := e.execOne(ctx, text, o, emit); err != nil {
+		if err := e.ExecStatement(ctx, text, o, emit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit func(*Result) error) error {
+// ExecStatement runs one statement of a script split by
+// planner.SplitStatements, for callers that handle each statement's
+// failure themselves (the shell goes on after one).
+func (e *Engine) ExecStatement(ctx context.Context, text string, o ExecOptions, emit func(*Result) error) error {
 	start := time.Now()
 	reqBefore := e.requests.Load()
-	p, err := e.Plan(ctx, text)
+	in, err := e.planInput(ctx)
 	if err != nil {
 		return err
 	}
-	st := p.Statements[0]
+	st, err := planner.BuildStatement(text, in)
+	if err != nil {
+		return err
+	}
 	res := &Result{Plan: st}
 	defer e.detachCache()
 	if st.Explain {

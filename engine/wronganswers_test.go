@@ -120,6 +120,13 @@ func TestOrOfEqualitiesIsAnInList(t *testing.T) {
 		if got := p.agree(t, or, or); got != want {
 			t.Errorf("%s: OR gives %s, IN gives %s", tbl, got, want)
 		}
+		in1 := fmt.Sprintf("SELECT count(*) FROM %s WHERE effective_status IN ('ARCHIVED')", tbl)
+		eq := fmt.Sprintf("SELECT count(*) FROM %s WHERE effective_status = 'ARCHIVED'", tbl)
+		want = text(p.full.rows(t, in1))
+		nonEmpty(t, in1, want)
+		if got := p.agree(t, eq, eq); got != want {
+			t.Errorf("%s: = gives %s, IN gives %s", tbl, got, want)
+		}
 	}
 }
 
@@ -231,8 +238,8 @@ func TestClockBoundsFetchExactlyTheDaysWanted(t *testing.T) {
 	for _, clock := range []string{"now()", "get_current_timestamp()", "current_timestamp"} {
 		q := fmt.Sprintf("SELECT %s FROM insights WHERE date_start >= %s - INTERVAL 7 DAY AND date_start <= DATE '%s'", totals, clock, last)
 		checkTruth(t, d, q, truthText(d.truth(first, last)))
-		reach := fmt.Sprintf("SELECT reach FROM insights WHERE date_start >= %s - INTERVAL 7 DAY AND date_start <= DATE '%s'", clock, last)
-		oracle := fmt.Sprintf("SELECT reach FROM insights WHERE date_start BETWEEN DATE '%s' AND DATE '%s'", first, last)
+		reach := fmt.Sprintf("SELECT account_id, reach FROM insights WHERE date_start >= %s - INTERVAL 7 DAY AND date_start <= DATE '%s' ORDER BY 1", clock, last)
+		oracle := fmt.Sprintf("SELECT account_id, reach FROM insights WHERE date_start BETWEEN DATE '%s' AND DATE '%s' ORDER BY 1", first, last)
 		want := text(d.rows(t, oracle))
 		nonEmpty(t, oracle, want)
 		if got := text(d.rows(t, reach)); got != want {

@@ -32,17 +32,19 @@ const dayVar = "fbsql_day"
 
 // dateConds sorts the WHERE conjuncts of a scan that touch its date columns.
 type dateConds struct {
-	evaluable   []node // read only date columns and constants
-	unevaluable []node // read a date column and something else
-	elsewhere   bool   // a date column is read outside WHERE and the output
-	output      bool   // a date column is in the select list, GROUP BY or ORDER BY
+	evaluable   []node           // read only date columns and constants
+	unevaluable []node           // read a date column and something else
+	consts      map[uintptr]node // column references to constant CTEs → their value
+	elsewhere   bool             // a date column is read outside WHERE and the output
+	output      bool             // a date column is in the select list, GROUP BY or ORDER BY
 }
 
 // classifyDates finds the date conjuncts of sb and where else its date
 // columns are read.
 func classifyDates(sb *scanBuild, w *walker) dateConds {
-	var dc dateConds
+	dc := dateConds{consts: map[uintptr]node{}}
 	inWhere := map[uintptr]bool{}
+	ctes := constantCTEs(w.root, sb)
 	for _, c := range sb.where {
 		touches, alone := false, true
 		var cols []string
@@ -50,9 +52,11 @@ func classifyDates(sb *scanBuild, w *walker) dateConds {
 			switch str(n, "class") {
 			case "COLUMN_REF":
 				inWhere[nodeKey(n)] = true
-				if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindTime {
+				if col := scanColumn(n, sb, w); col != nil && col.Push.Via == fbtables.PushDays {
 					touches = true
 					cols = append(cols, col.Name)
+				} else if e, ok := ctes.value(n); ok {
+					dc.consts[nodeKey(n)] = e
 				} else if _, clock := clockFunctions[columnNames(n)[0]]; !clock || len(columnNames(n)) != 1 {
 					alone = false
 				}
@@ -106,7 +110,7 @@ func filteredOutside(sb *scanBuild, w *walker) bool {
 		en, _ := e.(node)
 		if a := strings.ToLower(str(en, "alias")); a != "" {
 			visit(en, func(n node) bool {
-				if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindTime {
+				if col := scanColumn(n, sb, w); col != nil && col.Push.Via == fbtables.PushDays {
 					names[a] = true
 				}
 				return true
@@ -179,12 +183,17 @@ type daySet struct {
 	tooEarly  bool        // the day before the earliest the API keeps passes
 	future    bool        // a day after today passes
 	endless   bool        // no upper bound (farFuture passes)
+	// nullPasses is set when the condition holds for a NULL date: then
+	// it keeps the NULL-extended rows of an outer join, which fetching
+	// fewer days would add, so it cannot decide the days.
+	nullPasses bool
 }
 
 // evalDays evaluates the conjuncts over the calendar: in Go when they only
 // compare a date column with 'YYYY-MM-DD' literals (DuckDB reads those as
 // the same days), with DuckDB otherwise.
-func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) {
+func evalDays(dc dateConds, sb *scanBuild, w *walker, in Input) (daySet, error) {
+	conds := dc.evaluable
 	earliest, today := retentionStart(in.Today), in.Today
 	first, last := earliest.AddDate(0, 0, -1), today.AddDate(0, 0, 1)
 	if pred, ok := goPredicate(conds, sb, w); ok && useGoPredicate {
@@ -210,7 +219,7 @@ func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) 
 	at := func(t time.Time) node {
 		var kids []any
 		for _, c := range conds {
-			cp := deepCopy(c)
+			cp := inlineConstants(c, dc.consts)
 			substituteDays(cp, sb, w, t, &clock)
 			kids = append(kids, cp)
 		}
@@ -231,10 +240,10 @@ func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) 
 	if !clock {
 		list += ", FALSE"
 	}
-	// Day -1 of the calendar is the sentinel, day n is farFuture. (A CTE,
-	// a date range() or ORDER BY make this query several times slower.)
+	// Day -2 of the calendar is NULL, -1 the sentinel, n farFuture. (A
+	// CTE, a date range() or ORDER BY make this query several times slower.)
 	n := int(last.Sub(first)/day) + 1
-	q := fmt.Sprintf(`SELECT d, CAST(a AS INTEGER) + 2 * CAST(b AS INTEGER) FROM (SELECT %[1]s, %[2]s FROM (SELECT CASE r WHEN -1 THEN DATE '%[3]s' WHEN %[4]d THEN DATE '%[5]s' ELSE DATE '%[6]s' + CAST(r AS INTEGER) END AS %[1]s FROM range(-1, %[4]d + 1) AS c(r))) AS t(d, a, b) WHERE a OR b`,
+	q := fmt.Sprintf(`SELECT d, CAST(a AS INTEGER) + 2 * CAST(b AS INTEGER) FROM (SELECT %[1]s, %[2]s FROM (SELECT CASE r WHEN -2 THEN NULL WHEN -1 THEN DATE '%[3]s' WHEN %[4]d THEN DATE '%[5]s' ELSE DATE '%[6]s' + CAST(r AS INTEGER) END AS %[1]s FROM range(-2, %[4]d + 1) AS c(r))) AS t(d, a, b) WHERE a OR b`,
 		dayVar, list, ymd(sentinel), n, ymd(farFuture), ymd(first))
 	days, marks, err := in.Frontend.Days(q)
 	if err != nil {
@@ -260,6 +269,8 @@ func collectDays(days []time.Time, marks []int, clock bool, in Input) daySet {
 			continue
 		}
 		switch {
+		case d.IsZero():
+			ds.nullPasses = true
 		case d.Equal(sentinel):
 			ds.unbounded = true
 		case d.Equal(farFuture):
@@ -302,7 +313,7 @@ func goPredicate(conds []node, sb *scanBuild, w *walker) (func(time.Time) bool, 
 func goCondition(c node, sb *scanBuild, w *walker) (func(time.Time) bool, bool) {
 	isDate := func(n node) bool {
 		col := scanColumn(n, sb, w)
-		return col != nil && col.Kind == fbtables.KindTime
+		return col != nil && col.Push.Via == fbtables.PushDays
 	}
 	switch str(c, "class") {
 	case "CONJUNCTION":
@@ -483,4 +494,157 @@ func conditionText(c node, in Input) string {
 		return "a date condition"
 	}
 	return strings.TrimPrefix(text, "SELECT ")
+}
+
+// inlineConstants copies a conjunct with its references to constant CTEs
+// replaced by their values.
+func inlineConstants(c node, consts map[uintptr]node) node {
+	var cp func(v any) any
+	cp = func(v any) any {
+		switch t := v.(type) {
+		case node:
+			if e, ok := consts[nodeKey(t)]; ok {
+				return deepCopy(e)
+			}
+			out := node{}
+			for k, x := range t {
+				out[k] = cp(x)
+			}
+			return out
+		case []any:
+			out := make([]any, len(t))
+			for i, x := range t {
+				out[i] = cp(x)
+			}
+			return out
+		}
+		return v
+	}
+	return cp(c).(node)
+}
+
+// cteValues are the constant CTEs a SELECT reads: one row of constants
+// (`WITH p AS (SELECT DATE '2026-11-01' AS since)`), so `p.since` in its
+// WHERE is that constant.
+type cteValues struct {
+	byBinding map[string]map[string]node // FROM name → column → value
+	only      bool                       // FROM holds only virtual tables and constant CTEs
+}
+
+// constantCTEs finds the constant CTEs in FROM of the scan's SELECT. A CTE
+// name declared twice in the statement is left out: which one a
+// reference reads would need DuckDB's scoping.
+func constantCTEs(root node, sb *scanBuild) cteValues {
+	defs := map[string]map[string]node{}
+	seen := map[string]int{}
+	visit(root, func(n node) bool {
+		for _, e := range list(child(n, "cte_map"), "map") {
+			entry, _ := e.(node)
+			name := strings.ToLower(str(entry, "key"))
+			seen[name]++
+			if cols := constantRow(child(entry, "value")); cols != nil {
+				defs[name] = cols
+			}
+		}
+		return true
+	})
+	cv := cteValues{byBinding: map[string]map[string]node{}, only: true}
+	var walk func(t node)
+	walk = func(t node) {
+		switch str(t, "type") {
+		case "JOIN":
+			walk(child(t, "left"))
+			walk(child(t, "right"))
+		case "BASE_TABLE":
+			name := strings.ToLower(str(t, "table_name"))
+			bind := name
+			if a := str(t, "alias"); a != "" {
+				bind = strings.ToLower(a)
+			}
+			if cols, ok := defs[name]; ok && seen[name] == 1 && str(t, "schema_name") == "" {
+				cv.byBinding[bind] = cols
+			} else if name != sb.table.Name {
+				cv.only = false
+			}
+		default:
+			cv.only = false
+		}
+	}
+	walk(child(sb.sel, "from_table"))
+	return cv
+}
+
+// constantRow reads a CTE whose query is one row of constants: its column
+// names and values, or nil.
+func constantRow(cte node) map[string]node {
+	q := child(child(cte, "query"), "node")
+	if str(q, "type") != "SELECT_NODE" || str(child(q, "from_table"), "type") != "EMPTY" ||
+		child(q, "where_clause") != nil || child(q, "having") != nil || child(q, "qualify") != nil ||
+		len(list(q, "modifiers")) > 0 || len(list(q, "group_expressions")) > 0 || len(list(child(q, "cte_map"), "map")) > 0 {
+		return nil
+	}
+	aliases := list(cte, "aliases")
+	cols := map[string]node{}
+	for i, e := range list(q, "select_list") {
+		en, _ := e.(node)
+		name := strings.ToLower(str(en, "alias"))
+		if i < len(aliases) {
+			a, _ := aliases[i].(string)
+			name = strings.ToLower(a)
+		}
+		if name == "" || !constantExpr(en) {
+			return nil
+		}
+		cp := deepCopy(en)
+		cp["alias"] = ""
+		cols[name] = cp
+	}
+	return cols
+}
+
+// constantExpr reports whether an expression reads no column (the clock
+// aside), no subquery and no volatile function.
+func constantExpr(e node) bool {
+	ok := true
+	visit(e, func(n node) bool {
+		switch str(n, "class") {
+		case "COLUMN_REF":
+			if _, clock := clockFunctions[columnNames(n)[0]]; !clock || len(columnNames(n)) != 1 {
+				ok = false
+			}
+		case "FUNCTION":
+			if volatileFunctions[strings.ToLower(str(n, "function_name"))] {
+				ok = false
+			}
+		case "CONSTANT", "CAST", "OPERATOR", "COMPARISON", "CONJUNCTION", "BETWEEN", "CASE", "":
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
+
+// value is the constant a column reference reads from a constant CTE.
+func (cv cteValues) value(n node) (node, bool) {
+	names := columnNames(n)
+	switch len(names) {
+	case 2:
+		e, ok := cv.byBinding[names[0]][names[1]]
+		return e, ok
+	case 1:
+		if !cv.only {
+			return nil, false
+		}
+		var found node
+		hits := 0
+		for _, cols := range cv.byBinding {
+			if e, ok := cols[names[0]]; ok {
+				found = e
+				hits++
+			}
+		}
+		return found, hits == 1
+	}
+	return nil, false
 }
