@@ -89,7 +89,7 @@ func TestOracleExplainCatchesUnshownRequests(t *testing.T) {
 
 func TestShrinkStepsStayValid(t *testing.T) {
 	q := genQuery{Join: true, Params: "DATE '{d:-3}' AS since", Metrics: []string{"sum(i.spend)", "sum(i.clicks)"},
-		Dims: []genDim{{SQL: "c.objective", Join: true}},
+		Dims:  []genDim{{SQL: "c.objective", Join: true}},
 		Where: []genCond{{SQL: "i.date_start >= p.since", Date: true, Params: true}, {SQL: "(i.spend > 1 OR c.name IS NULL)", Join: true}}}
 	for _, c := range shrinkSteps(q) {
 		sql := c.sql()
