@@ -207,7 +207,8 @@ func tlpApplies(q genQuery) bool {
 		return false
 	}
 	for _, m := range q.Metrics {
-		if !isAdditiveSum(m) {
+		// An entity table has no grain: its rows and budgets add up.
+		if !isAdditiveSum(m) && !(q.Table != "" && (m == "count(*)" || strings.HasPrefix(m, "sum("))) {
 			return false
 		}
 	}
@@ -348,7 +349,7 @@ func diffSums(want, got map[string][]*big.Rat, wantName, gotName string) string 
 // truthApplies: every conjunct reads only dates and accounts, and the
 // metrics are sums of additive ones, so the total is known to the sandbox.
 func truthApplies(q genQuery) bool {
-	if !tlpApplies(q) {
+	if !tlpApplies(q) || q.Table != "" {
 		return false
 	}
 	for _, c := range q.Where {
@@ -660,7 +661,7 @@ func TestDifferential(t *testing.T) {
 	h := newDiffHarness(t)
 	shapes := map[string]int{}
 	refusals, examples := map[string]int{}, map[string]string{}
-	failures := 0
+	failures, shrunk := 0, map[string]int{}
 	for i := range n {
 		q := newGen(uint64(seed)*1_000_003+uint64(i), h.values).query()
 		shapes[q.shape()]++
@@ -681,12 +682,19 @@ func TestDifferential(t *testing.T) {
 			continue
 		}
 		failures++
+		if shrunk[d.oracle] >= 3 {
+			// Shrinking costs many runs: past three per oracle, report as found.
+			t.Errorf("query %d (seed %d) differs under oracle %s (not shrunk):\n%s\n%s", i, seed, d.oracle,
+				fillDays(q.sql(), h.today), firstLine(d.detail))
+			continue
+		}
+		shrunk[d.oracle]++
 		small := h.shrink(q, d.oracle)
 		sd, _ := h.check(small)
 		file := saveRegression(t, small, sd, h.today)
 		t.Errorf("query %d (seed %d) differs under oracle %s; shrunk to (kept in %s):\n%s\n%s",
 			i, seed, d.oracle, file, fillDays(strings.Join(append(small.prelude(), small.sql()), ";\n"), h.today), sd.detail)
-		if failures >= 10 {
+		if failures >= 200 {
 			t.Fatalf("stopping after %d differences", failures)
 		}
 	}
@@ -714,9 +722,27 @@ func sumCounts(m map[string]int) int {
 
 // TestDifferentialRegressions replays every kept case under every oracle.
 func TestDifferentialRegressions(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(regressionDir, "*.json"))
+	replay(t, regressionDir, func(t *testing.T, f string, q genQuery, d diffResult, h *diffHarness) {
+		t.Errorf("%s differs under oracle %s:\n%s\n%s", f, d.oracle, fillDays(q.sql(), h.today), d.detail)
+	})
+}
+
+// TestDifferentialOpenFindings replays the cases of findings not fixed
+// yet (testdata/differential/open, each naming its FINDINGS-11 entry): a
+// case that still differs is reported as a skip, one that agrees asks to
+// be moved up to the regression cases.
+func TestDifferentialOpenFindings(t *testing.T) {
+	replay(t, filepath.Join(regressionDir, "open"), func(t *testing.T, f string, q genQuery, d diffResult, h *diffHarness) {
+		t.Skipf("still open: %s differs under oracle %s:\n%s\n%s", f, d.oracle, fillDays(q.sql(), h.today), d.detail)
+	})
+}
+
+// replay runs every case in dir; differs is called for each that differs,
+// and a case that agrees in the open dir is logged as fixed.
+func replay(t *testing.T, dir string, differs func(*testing.T, string, genQuery, diffResult, *diffHarness)) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
-		t.Skip("no regression cases kept")
+		t.Skip("no cases kept in " + dir)
 	}
 	h := newDiffHarness(t)
 	for _, f := range files {
@@ -731,8 +757,12 @@ func TestDifferentialRegressions(t *testing.T) {
 			if err := json.Unmarshal(data, &c); err != nil {
 				t.Fatal(err)
 			}
-			if d, _ := h.check(c.Query); d.oracle != "" {
-				t.Errorf("%s differs under oracle %s:\n%s\n%s", f, d.oracle, fillDays(c.Query.sql(), h.today), d.detail)
+			d, _ := h.check(c.Query)
+			switch {
+			case d.oracle != "":
+				differs(t, f, c.Query, d, h)
+			case filepath.Base(dir) == "open":
+				t.Logf("fixed: move %s to %s", f, regressionDir)
 			}
 		})
 	}
