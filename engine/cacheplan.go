@@ -346,6 +346,9 @@ func (e *Engine) explainCache(ctx context.Context, st *planner.Statement) []stri
 	}
 	var notes []string
 	for _, sc := range st.Scans {
+		if sc.Empty { // no request: nothing to look up
+			continue
+		}
 		accounts := sc.Accounts
 		if accounts == nil {
 			e.accountsMu.Lock()
