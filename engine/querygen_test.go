@@ -474,7 +474,19 @@ func (q genQuery) prelude() []string {
 
 // sql renders the query (without its prelude). Output columns are the
 // dimensions, then the metrics, then the window column.
-func (q genQuery) sql() string {
+func (q genQuery) sql() string { return q.render(true) }
+
+// paramsCTE is the WITH clause of the parameter CTE, "" without one.
+func (q genQuery) paramsCTE() string {
+	if q.Params == "" {
+		return ""
+	}
+	return "WITH p AS (SELECT " + q.Params + ") "
+}
+
+// render is sql; withParams false leaves the parameter CTE's definition
+// to an enclosing statement (the TLP union defines it once, on top).
+func (q genQuery) render(withParams bool) string {
 	var sel []string
 	for n, d := range q.Dims {
 		sel = append(sel, fmt.Sprintf("%s AS d%d", d.SQL, n))
@@ -490,7 +502,7 @@ func (q genQuery) sql() string {
 	}
 	var b strings.Builder
 	var with []string
-	if q.Params != "" {
+	if q.Params != "" && withParams {
 		with = append(with, "p AS (SELECT "+q.Params+")")
 	}
 	table := q.Table
