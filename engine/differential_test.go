@@ -684,7 +684,7 @@ func envInt(name string, def int) int {
 // TestDifferential runs generated queries through every oracle. A
 // difference is shrunk, printed and kept in testdata/differential/.
 func TestDifferential(t *testing.T) {
-	n := envInt("FBSQL_DIFF_QUERIES", 150)
+	n := envInt("FBSQL_DIFF_QUERIES", 100)
 	if testing.Short() {
 		n = 30
 	}
