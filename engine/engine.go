@@ -53,6 +53,10 @@ type Config struct {
 	// Cache configures the local cache of fetched rows (cache.go); the
 	// zero value is off.
 	Cache CacheConfig
+	// MemoryLimit is DuckDB's memory_limit (e.g. "512MB"): past it, DuckDB
+	// spills to its temporary directory instead of growing. "" keeps
+	// DuckDB's default (80% of RAM).
+	MemoryLimit string
 	// GrainOnly pushes only what the grain requires (planner.Input.GrainOnly):
 	// the reference answers of differential tests.
 	GrainOnly bool
@@ -138,6 +142,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if e.conn, err = e.db.Conn(ctx); err != nil {
 		e.db.Close()
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
+	}
+	if cfg.MemoryLimit != "" {
+		if _, err := e.conn.ExecContext(ctx, "SET memory_limit = "+sqlString(cfg.MemoryLimit)); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("memory limit %q: %w", cfg.MemoryLimit, err)
+		}
 	}
 	if e.fe, err = sqlfront.New(); err != nil {
 		e.Close()

@@ -31,7 +31,7 @@ func (e *Engine) Query(ctx context.Context, script string) (*Cursor, error) {
 		return &Cursor{closed: true}, nil
 	}
 	for _, s := range stmts[:len(stmts)-1] {
-		err := e.Exec(ctx, s, func(r *Result) error { _, err := r.each(func([]any) error { return nil }); return err })
+		err := e.ExecStatement(ctx, s, ExecOptions{}, func(r *Result) error { _, err := r.each(func([]any) error { return nil }); return err })
 		if err != nil {
 			return nil, err
 		}
@@ -39,7 +39,7 @@ func (e *Engine) Query(ctx context.Context, script string) (*Cursor, error) {
 	c := &Cursor{release: make(chan struct{}), done: make(chan error, 1)}
 	got := make(chan *Result, 1)
 	go func() {
-		c.done <- e.Exec(ctx, stmts[len(stmts)-1], func(r *Result) error {
+		c.done <- e.ExecStatement(ctx, stmts[len(stmts)-1], ExecOptions{}, func(r *Result) error {
 			got <- r
 			<-c.release
 			return nil

@@ -43,11 +43,19 @@ var sessionSettings = map[string]bool{
 	"transaction": true, "names": true, "jit": true,
 }
 
+// Transaction control changes only what ReadyForQuery reports.
+const (
+	txSame = iota
+	txOpen
+	txClosed
+)
+
 // intercept answers what clients and BI tools send on connect and fbsql
 // has no table for: SELECT version(), SHOW of a server setting, SET of a
 // Postgres session setting, and transaction control (fbsql only reads, so
 // each statement stands alone). Everything else, including queries of
-// information_schema and pg_catalog, goes to the session.
+// information_schema and pg_catalog, goes to the session. It only looks:
+// open applies what BEGIN and COMMIT change, when they run.
 func (ss *session) intercept(text string) (*result, bool) {
 	switch {
 	case versionRe.MatchString(text):
@@ -72,15 +80,16 @@ func (ss *session) intercept(text string) (*result, bool) {
 		}
 	case txRe.MatchString(text):
 		word := strings.ToUpper(strings.Fields(text)[0])
+		r := &result{tag: word}
 		switch word {
 		case "BEGIN", "START":
-			ss.inTx, word = true, map[string]string{"BEGIN": "BEGIN", "START": "START TRANSACTION"}[word]
+			r.tx, r.tag = txOpen, map[string]string{"BEGIN": "BEGIN", "START": "START TRANSACTION"}[word]
 		case "COMMIT", "END":
-			ss.inTx, word = false, "COMMIT"
+			r.tx, r.tag = txClosed, "COMMIT"
 		case "ROLLBACK", "ABORT":
-			ss.inTx, word = false, "ROLLBACK"
+			r.tx, r.tag = txClosed, "ROLLBACK"
 		}
-		return &result{tag: word}, true
+		return r, true
 	}
 	return nil, false
 }

@@ -19,6 +19,7 @@ type result struct {
 	rows   *fbsql.Rows
 	canned [][]any
 	tag    string // command tag of a statement without rows
+	tx     int    // txOpen or txClosed for BEGIN and COMMIT
 	n      int    // rows sent so far
 	end    func() // unregisters the statement from cancel requests
 }
@@ -26,6 +27,12 @@ type result struct {
 // open starts a statement.
 func (ss *session) open(ctx context.Context, text string) (*result, error) {
 	if r, ok := ss.intercept(text); ok {
+		switch r.tx {
+		case txOpen:
+			ss.inTx = true
+		case txClosed:
+			ss.inTx = false
+		}
 		return r, nil
 	}
 	ctx, end := ss.begin(ctx)

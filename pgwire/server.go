@@ -29,6 +29,10 @@ type Config struct {
 	// Log receives one line per connection error worth an operator's
 	// attention; nil discards. It never receives passwords or tokens.
 	Log io.Writer
+	// StartupTimeout bounds how long a client may take to start up and
+	// authenticate, so that silent connections do not pile up; 0 means
+	// 30 s.
+	StartupTimeout time.Duration
 }
 
 // Server accepts Postgres clients until its context ends.
@@ -45,6 +49,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
+	}
+	if cfg.StartupTimeout <= 0 {
+		cfg.StartupTimeout = 30 * time.Second
 	}
 	return &Server{cfg: cfg, sessions: map[uint32]*session{}, conns: map[net.Conn]struct{}{}}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -399,5 +400,20 @@ func TestConnectQuestions(t *testing.T) {
 	}
 	if c.PgConn().ParameterStatus("server_version") == "" {
 		t.Error("no server_version parameter at startup")
+	}
+}
+
+// TestSilentClientIsDropped: a connection that never starts up is closed
+// after the startup timeout instead of holding a session slot forever.
+func TestSilentClientIsDropped(t *testing.T) {
+	ts := startWith(t, sandbox.Config{Seed: 1}, pgwire.Config{StartupTimeout: 200 * time.Millisecond})
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a bound on the test, not the behaviour
+	if _, err := c.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("read from a silent connection: %v; want the server to close it", err)
 	}
 }

@@ -40,14 +40,10 @@ type session struct {
 	skipToSync bool // an extended-protocol error discards messages until Sync
 }
 
-// startupTimeout bounds how long a client may take to start up and
-// authenticate, so that silent connections do not pile up.
-const startupTimeout = 30 * time.Second
-
 // handle serves one connection from startup to Terminate or a dropped
 // connection.
 func (s *Server) handle(ctx context.Context, c net.Conn) {
-	c.SetDeadline(time.Now().Add(startupTimeout))
+	c.SetDeadline(time.Now().Add(s.cfg.StartupTimeout))
 	c, be, start := s.startup(ctx, c)
 	if start == nil {
 		return

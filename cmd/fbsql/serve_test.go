@@ -103,9 +103,11 @@ func TestServeTourMatchesCLI(t *testing.T) {
 		if psql != "" {
 			cmd := exec.Command(psql, connString(addr), "-X", "-A", "-t", "-F", "\x1f", "-c", q)
 			cmd.Env = append(os.Environ(), "PGPASSWORD=pw")
-			out, err := cmd.CombinedOutput()
+			var stderr strings.Builder
+			cmd.Stderr = &stderr // notices (money across currencies) go there, as fbsql -e's do
+			out, err := cmd.Output()
 			if err != nil {
-				t.Fatalf("psql: %v\n%s", err, out)
+				t.Fatalf("psql: %v\n%s", err, stderr.String())
 			}
 			var got [][]string
 			for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
