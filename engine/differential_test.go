@@ -656,8 +656,12 @@ func saveRegression(t testing.TB, q genQuery, d diffResult, today time.Time) str
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := filepath.Join(regressionDir, fmt.Sprintf("%s-%08x.json", d.oracle, hashString(string(data))))
-	if err := os.MkdirAll(regressionDir, 0o755); err != nil {
+	dir := regressionDir
+	if v := os.Getenv("FBSQL_DIFF_OUT"); v != "" {
+		dir = v // a long run keeps its finds apart, for a person to sort
+	}
+	name := filepath.Join(dir, fmt.Sprintf("%s-%08x.json", d.oracle, hashString(string(data))))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(name, append(data, '\n'), 0o644); err != nil {
