@@ -3,6 +3,7 @@ package engine_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 
 // genQuery is one generated query.
 type genQuery struct {
+	Table   string    `json:"table,omitempty"`   // the table read as i; "" = insights
 	TZ      string    `json:"tz,omitempty"`      // SET TimeZone before the query; "" = UTC
 	Vars    []string  `json:"vars,omitempty"`    // SET VARIABLE statements the conditions read
 	Params  string    `json:"params,omitempty"`  // select list of a parameter CTE p, joined in
@@ -70,10 +72,13 @@ type genValues struct {
 type gen struct {
 	r *rand.Rand
 	v *genValues
+	// entities adds queries over campaigns, ad sets and ads (one in
+	// ten); FBSQL_DIFF_ENTITY=off leaves them out.
+	entities bool
 }
 
 func newGen(seed uint64, v *genValues) *gen {
-	return &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), v: v}
+	return &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), v: v, entities: os.Getenv("FBSQL_DIFF_ENTITY") != "off"}
 }
 
 func (g *gen) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
@@ -91,6 +96,9 @@ func (g *gen) some(xs []string, n int) string {
 
 // query draws one query.
 func (g *gen) query() genQuery {
+	if g.entities && g.chance(0.1) {
+		return g.entityQuery()
+	}
 	var q genQuery
 	if g.chance(0.15) {
 		q.TZ = g.pick("Asia/Tokyo", "America/Los_Angeles", "Pacific/Kiritimati", "Europe/Berlin")
@@ -165,8 +173,8 @@ func (g *gen) metrics(q *genQuery) {
 // range), a plain range, or one of the forms the planner must not fold by
 // hand (parameters, variables, now(), timestamps, functions of the date).
 func (g *gen) dateConds(q *genQuery) {
-	a := -3 - g.r.IntN(80)
-	b := a + g.r.IntN(40)
+	a := -2 - g.r.IntN(80)
+	b := a + g.r.IntN(12)
 	if b > 0 {
 		b = 0
 	}
@@ -342,6 +350,9 @@ func (g *gen) idColumn() (string, []string) {
 // distinct shapes a run covered.
 func (q genQuery) shape() string {
 	var parts []string
+	if q.Table != "" {
+		parts = append(parts, "table:"+q.Table)
+	}
 	for _, d := range q.Dims {
 		parts = append(parts, "dim:"+d.Kind)
 	}
@@ -392,7 +403,19 @@ func (q genQuery) prelude() []string {
 
 // sql renders the query (without its prelude). Output columns are the
 // dimensions, then the metrics, then the window column.
-func (q genQuery) sql() string {
+func (q genQuery) sql() string { return q.render(true) }
+
+// paramsCTE is the WITH clause of the parameter CTE, "" without one.
+func (q genQuery) paramsCTE() string {
+	if q.Params == "" {
+		return ""
+	}
+	return "WITH p AS (SELECT " + q.Params + ") "
+}
+
+// render is sql; withParams false leaves the parameter CTE's definition
+// to an enclosing statement (the TLP union defines it once, on top).
+func (q genQuery) render(withParams bool) string {
 	var sel []string
 	for n, d := range q.Dims {
 		sel = append(sel, fmt.Sprintf("%s AS d%d", d.SQL, n))
@@ -408,10 +431,14 @@ func (q genQuery) sql() string {
 	}
 	var b strings.Builder
 	var with []string
-	if q.Params != "" {
+	if q.Params != "" && withParams {
 		with = append(with, "p AS (SELECT "+q.Params+")")
 	}
-	inner := "SELECT " + strings.Join(sel, ", ") + " FROM insights i"
+	table := q.Table
+	if table == "" {
+		table = "insights"
+	}
+	inner := "SELECT " + strings.Join(sel, ", ") + " FROM " + table + " i"
 	if q.Join {
 		inner += " LEFT JOIN campaigns c ON c.id = i.campaign_id"
 	}
