@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -243,19 +242,16 @@ func (r *insightsRun) runSync(ctx context.Context, u *unit, emit func(json.RawMe
 	return err
 }
 
-// isTooBig: the API's "reduce the amount of data" answers (reference §5.1, §5.2).
+// isTooBig: the API asks for less data per request (graph.APIError.TooBig).
 func isTooBig(err error) bool {
 	var ae *graph.APIError
-	if !errors.As(err, &ae) {
-		return false
-	}
-	return (ae.Code == 100 && ae.Subcode == 1487534) || (ae.Code == 1 && strings.Contains(strings.ToLower(ae.Message), "reduce the amount of data"))
+	return errors.As(err, &ae) && ae.TooBig()
 }
 
 // isSyncTimeout: a sync request that timed out at the API (reference §5.4).
 func isSyncTimeout(err error) bool {
 	var ae *graph.APIError
-	return errors.As(err, &ae) && ((ae.Code == 100 && ae.Subcode == 1504018) || (ae.Code == 2 && ae.Subcode == 1504038))
+	return errors.As(err, &ae) && ae.SyncTimeout()
 }
 
 // splitByCampaign cuts a unit by campaign when its level allows it.
