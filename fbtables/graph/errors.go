@@ -1,10 +1,11 @@
 package graph
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"sort"
@@ -28,6 +29,7 @@ type APIError struct {
 	UserTitle    string // error.error_user_title
 	UserMsg      string // error.error_user_msg
 	Path         string // request path (no query string, no token)
+	tooLarge     bool   // the body passed the client's MaxBody
 }
 
 // Error formats e as `graph API error 100 (subcode 33) on act_1/insights: (#100) …`, keeping the
@@ -169,7 +171,7 @@ func (e *APIError) class() class {
 	switch {
 	case byCode == classRateLimited, e.Code == 0 && e.HTTPStatus == 429:
 		return classRateLimited
-	case byCode == classTooBig, e.Code == 1 && strings.Contains(strings.ToLower(e.Message), reduceData):
+	case byCode == classTooBig, e.tooLarge, e.Code == 1 && strings.Contains(strings.ToLower(e.Message), reduceData):
 		return classTooBig
 	case e.IsTransient:
 		return classTransient
@@ -199,31 +201,25 @@ type errorBody struct {
 // maxSnippet bounds how much of an unparseable body goes into an error message.
 const maxSnippet = 200
 
-// checkBody turns a response into an *APIError when it is not a successful JSON answer: an
-// `error` key on any status (PY treats a 200 with `error` as a failure too), a non-JSON or
-// truncated body, or a non-2xx status without an error object.
-func (c *Client) checkBody(status int, path string, body []byte) *APIError {
-	if !json.Valid(body) {
+// checkBody scans a response once and turns it into an *APIError when it is not a successful
+// JSON answer: an `error` key on any status (PY treats a 200 with `error` as a failure too), a
+// non-JSON or truncated body, or a non-2xx status without an error object.
+func (c *Client) checkBody(status int, path string, body []byte) (scannedPage, *APIError) {
+	page, err := scanPage(body)
+	if err != nil {
 		msg := fmt.Sprintf("HTTP %d with a non-JSON or truncated body (%d bytes): %q", status, len(body), c.snippet(body))
 		// A cut-off body or an HTML error page says nothing about the
 		// request itself: the same request usually succeeds next time.
-		return &APIError{HTTPStatus: status, Path: path, Message: msg, IsTransient: true}
+		return page, &APIError{HTTPStatus: status, Path: path, Message: msg, IsTransient: true}
 	}
-	var probe struct {
-		Error json.RawMessage `json:"error"`
-	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		_ = json.Unmarshal(trimmed, &probe) // valid JSON object: cannot fail
-	}
-	if len(probe.Error) > 0 && string(probe.Error) != "null" {
-		return c.parseError(status, path, probe.Error)
+	if len(page.errRaw) > 0 && string(page.errRaw) != "null" {
+		return page, c.parseError(status, path, page.errRaw)
 	}
 	if status < 200 || status > 299 {
 		msg := fmt.Sprintf("unexpected HTTP status %d without an error object", status)
-		return &APIError{HTTPStatus: status, Path: path, Message: msg}
+		return page, &APIError{HTTPStatus: status, Path: path, Message: msg}
 	}
-	return nil
+	return page, nil
 }
 
 // parseError decodes the `error` value; anything but the documented object is kept verbatim
@@ -269,6 +265,15 @@ func (e *transportError) Error() string {
 		return "cannot reach the Graph API at " + e.base + ": " + e.reason
 	}
 	return "request to the Graph API at " + e.base + " failed: " + e.reason
+}
+
+// timeout reports a request that waited too long for headers or for the next byte of its body.
+func (e *transportError) timeout() bool {
+	if errors.Is(e.err, errIdle) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(e.err, &ne) && ne.Timeout() || strings.Contains(e.reason, "timeout awaiting response headers")
 }
 
 // Unwrap exposes the cause so callers can test for timeouts or syscall errors.

@@ -182,7 +182,7 @@ func TestContextCancelStopsLongBackoff(t *testing.T) {
 		writeJSON(w, 400, `{"error":{"message":"(#80004) There have been too many calls to this ad-account.","code":80004}}`)
 	})
 	// The real timer-based sleep, to prove it honours ctx.
-	c, err := New(Config{BaseURL: f.URL, Token: canary})
+	c, err := New(Config{BaseURL: f.URL, Token: canary, MaxWait: 2 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
