@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -34,8 +33,24 @@ type Config struct {
 	// insights queries, e.g. "7d_click,1d_view"; "" keeps the API's default.
 	AttributionWindows string
 	// MaxConcurrentPerAccount bounds requests in flight per ad account
-	// (default 8); usage headers lower it as the account nears its limit.
+	// while its usage headers show headroom (default 16); they lower it as
+	// the account nears its limit. Async report runs are at most 8 per
+	// account whatever it is.
 	MaxConcurrentPerAccount int
+	// MaxInFlight bounds requests in flight in all, every account
+	// together (default 32); x-app-usage lowers it as the app nears its
+	// limit.
+	MaxInFlight int
+	// MaxWait is the longest wait a throttle answer may impose (default
+	// 15 min); beyond it the query fails with "act_X throttled until HH:MM".
+	MaxWait time.Duration
+	// JobDeadline bounds an async report run from creation to end
+	// (default 1 h).
+	JobDeadline time.Duration
+	// Notice, if set, is told of every wait over 10 s (throttles,
+	// retries, slow report runs) as it starts, so a user sees why nothing
+	// happens; cmd/fbsql prints it on stderr.
+	Notice func(msg string)
 	// PollMin and PollMax bound the wait between status polls of an async
 	// report run (defaults 1 s and 30 s).
 	PollMin, PollMax time.Duration
@@ -63,8 +78,6 @@ type Engine struct {
 	conn       *sql.Conn
 	fe         *Frontend
 	requests   atomic.Int64
-	gov        *governor
-	runs       sync.Map // report run id → account
 	currencies sync.Map // account → currency, for whole-unit budgets
 	jobs       sync.Map // account → chan struct{}: async jobs running
 
@@ -91,8 +104,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if scale <= 0 {
 		scale = 1
 	}
-	e.gov = newGovernor(e.maxPerAccount(), pause, scale)
 	gcfg := cfg.Graph
+	gcfg.Throttle = &graph.Throttle{MaxPerAccount: e.maxPerAccount(), MaxInFlight: cfg.MaxInFlight, Pause: pause, WaitScale: scale}
+	gcfg.MaxWait = cfg.MaxWait
+	if gcfg.Notice == nil {
+		gcfg.Notice = cfg.Notice
+	}
 	if scale != 1 {
 		inner := gcfg.Sleep
 		gcfg.Sleep = func(ctx context.Context, d time.Duration) error {
@@ -104,17 +121,6 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 	}
 	user := gcfg.OnResponse
-	hc := gcfg.HTTPClient
-	if hc == nil {
-		hc = graph.DefaultHTTPClient()
-	}
-	wrapped := *hc
-	base := wrapped.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	wrapped.Transport = &gate{base: base, gov: e.gov, runs: &e.runs}
-	gcfg.HTTPClient = &wrapped
 	gcfg.OnResponse = func(r graph.ResponseInfo) {
 		e.requests.Add(1)
 		if user != nil {
@@ -319,7 +325,19 @@ func (e *Engine) maxPerAccount() int {
 	if e.cfg.MaxConcurrentPerAccount > 0 {
 		return e.cfg.MaxConcurrentPerAccount
 	}
-	return 8
+	return graph.DefaultMaxPerAccount
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (e *Engine) pollBounds() (time.Duration, time.Duration) {

@@ -49,7 +49,7 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 			// concurrency slot, more if a piece would exceed a sync
 			// request's budget. (A piece that turns out too big is split
 			// again when the API says so.)
-			target, slots := syncRowBudget, e.maxPerAccount()
+			target, slots := syncRowBudget, min(e.maxPerAccount(), splitSlots)
 			if leftovers {
 				slots = 1
 			}

@@ -80,6 +80,9 @@ type Config struct {
 	MaxBytesInFlight int
 	// MaxPages bounds the pages one Get reads (default DefaultMaxPages).
 	MaxPages int
+	// Throttle, if set, steers how many requests are in flight per ad account and in all from
+	// the usage headers of every response; nil sends requests as they come.
+	Throttle *Throttle
 	// Notice, if set, is told of every wait longer than NoticeAfter before it starts, so a
 	// user sees why nothing happens.
 	Notice func(msg string)
@@ -112,6 +115,7 @@ type Client struct {
 	notice     func(string)
 	timeouts   int // retries of timed-out requests
 	maxPages   int
+	throttle   *throttle // nil without Config.Throttle
 }
 
 // New validates cfg and returns a Client. It makes no request.
@@ -151,6 +155,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.TimeoutRetries < 0 {
 		c.timeouts = 0
+	}
+	if cfg.Throttle != nil {
+		c.throttle = newThrottle(*cfg.Throttle, c.maxWait, cfg.Notice)
 	}
 	c.budget = newBudget(c.maxBody, max(orDefault(cfg.MaxBytesInFlight, DefaultMaxBytesInFlight), c.maxBody))
 	if cfg.AppSecret != "" {
@@ -335,7 +342,7 @@ type request struct {
 // send performs one HTTP exchange and returns the body of a successful JSON answer, scanned
 // once, or an error do can classify: *APIError or *transportError. The header is returned even
 // on error so rate-limit waits can be read from it. The caller releases the body.
-func (c *Client) send(ctx context.Context, r request) (*heldBody, scannedPage, http.Header, error) {
+func (c *Client) send(ctx context.Context, r request) (_ *heldBody, _ scannedPage, header http.Header, _ error) {
 	var body io.Reader
 	if r.method == http.MethodPost {
 		body = strings.NewReader(r.form)
@@ -352,11 +359,25 @@ func (c *Client) send(ctx context.Context, r request) (*heldBody, scannedPage, h
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	if c.throttle != nil {
+		acct := c.throttle.account(r.path)
+		grant, err := c.throttle.acquire(ctx, acct)
+		if err != nil {
+			return nil, scannedPage{}, nil, err
+		}
+		defer c.throttle.release(acct)
+		defer func() {
+			if header != nil {
+				c.throttle.observe(acct, grant, ParseUsage(header))
+			}
+		}()
+	}
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, scannedPage{}, nil, c.transportErr(err, false)
 	}
+	header = resp.Header
 	idle.touch()
 	held, err := c.readBody(ctx, idleReader{resp.Body, idle})
 	resp.Body.Close()
