@@ -257,6 +257,7 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	res := &Result{Plan: st}
 	defer e.detachCache()
 	if st.Explain {
+		e.explainFetch(st)
 		res.CacheNotes = e.explainCache(ctx, st)
 		return emit(res)
 	}

@@ -42,23 +42,7 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 	defer cancel()
 	r := &insightsRun{e: e, sc: sc, fields: fields, out: out, tr: tr, cancel: cancel, campaign: map[string][]string{}}
 	for _, u := range bases {
-		units := []*unit{&u}
-		est := estimateRows(sc, &u)
-		if sc.Limit == 0 && est > parallelRows {
-			// Enough work to be worth running in parallel: one piece per
-			// concurrency slot, more if a piece would exceed a sync
-			// request's budget. (A piece that turns out too big is split
-			// again when the API says so.)
-			target, slots := syncRowBudget, min(e.maxPerAccount(), splitSlots)
-			if leftovers {
-				slots = 1
-			}
-			if parts := u.splitTime(max(slots, (est+target-1)/target)); parts != nil {
-				units = parts
-			}
-		}
-		for _, p := range units {
-			p.async = estimateRows(sc, p) > syncRowBudget && sc.Limit == 0
+		for _, p := range e.units(sc, u, leftovers) {
 			r.start(ctx, p)
 		}
 	}
@@ -67,6 +51,59 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 		return r.err
 	}
 	return ctx.Err()
+}
+
+// units cuts a base unit into the units fetchInsights runs first, each
+// marked sync or async by its expected size: the decision EXPLAIN shows.
+func (e *Engine) units(sc *planner.Scan, u unit, leftovers bool) []*unit {
+	units := []*unit{&u}
+	est := estimateRows(sc, &u)
+	if sc.Limit == 0 && est > parallelRows {
+		// Enough work to be worth running in parallel: one piece per
+		// concurrency slot, more if a piece would exceed a sync
+		// request's budget. (A piece that turns out too big is split
+		// again when the API says so.)
+		target, slots := syncRowBudget, min(e.maxPerAccount(), splitSlots)
+		if leftovers {
+			slots = 1
+		}
+		if parts := u.splitTime(max(slots, (est+target-1)/target)); parts != nil {
+			units = parts
+		}
+	}
+	for _, p := range units {
+		p.async = estimateRows(sc, p) > syncRowBudget && sc.Limit == 0
+	}
+	return units
+}
+
+// explainFetch says on each insights scan of an EXPLAIN how it will be
+// fetched (before any cache), from the same decision fetchInsights makes.
+func (e *Engine) explainFetch(st *planner.Statement) {
+	for _, sc := range st.Scans {
+		if !sc.Table.Insights {
+			continue
+		}
+		units := e.units(sc, baseUnit(sc), false)
+		async := 0
+		for _, u := range units {
+			if u.async {
+				async++
+			}
+		}
+		pieces := ""
+		if len(units) > 1 {
+			pieces = fmt.Sprintf(", in %d pieces per account", len(units))
+		}
+		switch {
+		case async == len(units):
+			sc.Fetch, sc.Async = "async report run"+pieces, true
+		case async > 0:
+			sc.Fetch, sc.Async = fmt.Sprintf("%d async report runs and %d sync, paged reads per account", async, len(units)-async), true
+		default:
+			sc.Fetch = "sync, paged" + pieces
+		}
+	}
 }
 
 // baseUnit reads the scan's time parameters.

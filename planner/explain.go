@@ -33,7 +33,11 @@ func (s *Statement) String() string {
 			fmt.Fprintf(&b, " AS %s", sc.Alias)
 		}
 		fmt.Fprintf(&b, " → %s\n", sc.Temp)
-		fmt.Fprintf(&b, "  GET %s (sync, paged)\n", sc.Path)
+		fetch := sc.Fetch
+		if fetch == "" {
+			fetch = "sync, paged"
+		}
+		fmt.Fprintf(&b, "  GET %s (%s)\n", sc.Path, fetch)
 		if sc.Accounts != nil {
 			fmt.Fprintf(&b, "    accounts: %s\n", strings.Join(sc.Accounts, ", "))
 		}
@@ -81,7 +85,7 @@ func (s *Statement) JSON() ExplainJSON {
 	out := ExplainJSON{Requests: []ExplainRequest{}, SQL: s.SQL}
 	for _, sc := range s.Scans {
 		r := ExplainRequest{Table: sc.Table.Name, Alias: sc.Alias, Temp: sc.Temp, Path: sc.Path,
-			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes, Limit: sc.Limit}
+			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes, Limit: sc.Limit, Async: sc.Async}
 		for _, p := range sc.Params {
 			r.Params[p.Key] = ParamText(p)
 		}
