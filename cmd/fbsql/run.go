@@ -54,6 +54,8 @@ type options struct {
 	bail     bool
 	profile  string
 	cache    string
+	maxWait  time.Duration
+	inFlight int
 	set      map[string]bool // flags given on the command line
 }
 
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.output, "o", "", "write results to this file; the format follows its extension (.csv .json .jsonl .md .parquet)")
 	fs.StringVar(&o.profile, "profile", "", "use this profile of the config file ($FBSQL_CONFIG, default <config dir>/fbsql/config)")
 	fs.StringVar(&o.cache, "cache", "on", "local cache of fetched rows: on, off, or refresh (fetch again and keep); in $FBSQL_CACHE_DIR, default <cache dir>/fbsql; --demo keeps it in memory and off unless --cache on")
+	fs.DurationVar(&o.maxWait, "max-wait", graph.DefaultMaxWait, "longest wait a throttle answer may impose; beyond it a query fails saying until when (e.g. 30m, 2h)")
+	fs.IntVar(&o.inFlight, "max-requests", graph.DefaultMaxInFlight, "most Graph API requests in flight at once, all accounts together")
 	fs.BoolVar(&o.bail, "bail", false, "stop at the first failing statement (default: report it, run the rest, exit 1)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
@@ -203,6 +207,12 @@ func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
 		BaseURL: pick(o.graphURL, o.set["graph-url"], "FB_GRAPH_URL", prof.GraphURL, ""),
 		Version: pick(o.version, o.set["api-version"], "FB_API_VERSION", prof.APIVersion, graph.DefaultVersion),
 	}}
+	if o.maxWait <= 0 || o.inFlight <= 0 {
+		return cfg, nil, &usageError{"--max-wait and --max-requests must be positive (e.g. --max-wait 30m --max-requests 16)"}
+	}
+	cfg.MaxWait, cfg.MaxInFlight = o.maxWait, o.inFlight
+	// Waits over 10 s are said on stderr as they start, so a quiet terminal is explained.
+	cfg.Notice = func(msg string) { fmt.Fprintf(stderr, "fbsql: %s\n", msg) }
 	cfg.AttributionWindows = pick("", false, "FB_ATTRIBUTION_WINDOWS", prof.AttributionWindows, "")
 	if err := planner.ValidateAttributionWindows(cfg.AttributionWindows); err != nil {
 		return cfg, nil, &usageError{"attribution windows (FB_ATTRIBUTION_WINDOWS or the profile's attribution_windows): " + err.Error()}
