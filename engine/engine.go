@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -86,6 +88,7 @@ type Engine struct {
 
 	cache   *cacheState
 	tokenID string // the token's identity in cache keys, never the token
+	tmp     string // DuckDB's private spill directory, removed by Close
 }
 
 // Open starts DuckDB and prepares the Graph client. No request is sent
@@ -132,13 +135,24 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.client = client
-	connector, err := duckdb.NewConnector(cfg.Database, nil)
+	e.tmp = tempDir(cfg.Cache.Path)
+	connector, err := duckdb.NewConnector(cfg.Database, func(ex driver.ExecerContext) error {
+		// Ad data stays on this machine and in the user's private directory: no extension is
+		// fetched or loaded behind the user's back, and spills go under the cache directory
+		// (0700), not ./.tmp.
+		_, err := ex.ExecContext(context.Background(), fmt.Sprintf(
+			"SET autoinstall_known_extensions = false; SET autoload_known_extensions = false; SET temp_directory = %s",
+			sqlString(e.tmp)), nil)
+		return err
+	})
 	if err != nil {
+		e.removeTemp()
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
 	e.db = sql.OpenDB(connector)
 	if e.conn, err = e.db.Conn(ctx); err != nil {
 		e.db.Close()
+		e.removeTemp()
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
 	}
 	if e.fe, err = NewFrontend(); err != nil {
@@ -156,7 +170,16 @@ func (e *Engine) Close() error {
 	if e.conn != nil {
 		e.conn.Close()
 	}
-	return e.db.Close()
+	err := e.db.Close()
+	e.removeTemp()
+	return err
+}
+
+// removeTemp deletes DuckDB's spill directory.
+func (e *Engine) removeTemp() {
+	if e.tmp != "" {
+		os.RemoveAll(e.tmp)
+	}
 }
 
 // Catalog is the engine's set of virtual tables.

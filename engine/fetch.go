@@ -37,6 +37,10 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	stage := sc.Temp + "_stage"
 	fields := stageFields(sc)
 	cached, err := e.planCache(ctx, sc, fields, accounts)
+	if isCacheRead(ctx, err) {
+		e.setAsideDamaged(err) // a damaged cache is a miss
+		cached, err = e.planCache(ctx, sc, fields, accounts)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -56,6 +60,10 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	}
 	if cached != nil {
 		served, err := e.serveHits(ctx, stage, fields, cached.hits)
+		if isCacheRead(ctx, err) {
+			e.setAsideDamaged(err) // a damaged cache is a miss: plan again without it
+			return e.fetch(ctx, sc, tr)
+		}
 		if err != nil {
 			return 0, err
 		}
