@@ -34,21 +34,25 @@ var errBodyTooLarge = errors.New("response too large")
 var errIdle = errors.New("no byte received")
 
 // budget shares MaxBytesInFlight between responses: each may grow to freeBody on its own;
-// beyond that it needs one of the large slots, each worth MaxBody. A response waits for a slot
-// holding at most freeBody, and a slot holder never waits for anything else, so the budget
-// cannot deadlock: memory stays below concurrency·freeBody + slots·MaxBody.
+// beyond that it needs one of the large slots, each a buffer of MaxBody. A response waits for a
+// slot holding at most freeBody, and a slot holder never waits for anything else, so the budget
+// cannot deadlock: memory stays below concurrency·freeBody + slots·MaxBody. The large buffers
+// are reused, so a run of large pages costs no garbage.
 type budget struct {
 	large chan struct{}
+	bufs  sync.Pool // *[]byte of cap maxBody
 }
 
 func newBudget(maxBody, inFlight int) *budget {
-	return &budget{large: make(chan struct{}, max(1, inFlight/maxBody))}
+	b := &budget{large: make(chan struct{}, max(1, inFlight/maxBody))}
+	b.bufs.New = func() any { buf := make([]byte, 0, maxBody); return &buf }
+	return b
 }
 
 // heldBody is a response read into memory and its share of the budget; release returns it.
 type heldBody struct {
 	data  []byte
-	large bool
+	large *[]byte // the large buffer data lives in, nil for a small body
 	b     *budget
 	once  sync.Once
 }
@@ -59,42 +63,45 @@ func (h *heldBody) release() {
 	}
 	h.once.Do(func() {
 		h.data = nil
-		if h.large {
+		if h.large != nil {
+			*h.large = (*h.large)[:0]
+			h.b.bufs.Put(h.large)
 			<-h.b.large
 		}
 	})
 }
 
-// readBody reads r into memory, growing the buffer only as bytes arrive, up to maxBody. It
-// takes a large slot of the budget before growing past freeBody and keeps it until release.
+// readBody reads r into memory, growing the buffer only as bytes arrive, up to maxBody: past
+// freeBody it waits for a large slot and moves to its buffer, kept until release.
 func (c *Client) readBody(ctx context.Context, r io.Reader) (*heldBody, error) {
 	h := &heldBody{b: c.budget, data: make([]byte, 0, 64<<10)}
 	for {
 		if len(h.data) == cap(h.data) {
-			if len(h.data) >= c.maxBody+1 {
-				h.release()
-				return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, c.maxBody)
+			if len(h.data) >= c.maxBody {
+				var probe [1]byte // one byte more than the cap says the body is too large
+				if n, _ := io.ReadFull(r, probe[:]); n > 0 {
+					h.release()
+					return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, c.maxBody)
+				}
+				return h, nil
 			}
-			next := min(2*cap(h.data), c.maxBody+1)
-			if next > freeBody && !h.large {
+			if 2*cap(h.data) <= freeBody {
+				grown := make([]byte, len(h.data), 2*cap(h.data))
+				copy(grown, h.data)
+				h.data = grown
+			} else {
 				select {
 				case c.budget.large <- struct{}{}:
-					h.large = true
 				case <-ctx.Done():
 					return nil, ctx.Err()
 				}
+				h.large = c.budget.bufs.Get().(*[]byte)
+				h.data = append((*h.large)[:0], h.data...)
 			}
-			grown := make([]byte, len(h.data), next)
-			copy(grown, h.data)
-			h.data = grown
 		}
 		n, err := r.Read(h.data[len(h.data):min(cap(h.data), len(h.data)+readChunk)])
 		h.data = h.data[:len(h.data)+n]
 		if err == io.EOF {
-			if len(h.data) > c.maxBody {
-				h.release()
-				return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, c.maxBody)
-			}
 			return h, nil
 		}
 		if err != nil {
