@@ -19,8 +19,14 @@ func (e *Engine) Accounts(ctx context.Context) ([]string, error) {
 		return e.accounts, nil
 	}
 	var ids []string
+	seen := map[string]bool{}
 	for _, a := range e.cfg.Accounts {
-		ids = append(ids, strings.TrimPrefix(strings.TrimSpace(a), "act_"))
+		// X and act_X are one account: read it once.
+		id := strings.TrimPrefix(strings.TrimSpace(a), "act_")
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
 	if len(ids) == 0 {
 		err := e.client.Get(ctx, "me/adaccounts", graph.Params{"fields": []string{"account_id"}, "limit": 500},

@@ -69,6 +69,9 @@ type Config struct {
 	// Cache configures the local cache of fetched rows (cache.go); the
 	// zero value is off.
 	Cache CacheConfig
+	// GrainOnly pushes only what the grain requires (planner.Input.GrainOnly):
+	// the reference answers of differential tests.
+	GrainOnly bool
 }
 
 // Engine owns one DuckDB session and the Graph client.
@@ -242,8 +245,9 @@ func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error)
 	if err != nil {
 		return nil, err
 	}
-	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: e.fe, Today: today,
-		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version()})
+	fe := sessionFrontend{Frontend: e.fe, ctx: ctx, conn: e.conn}
+	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
+		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version(), GrainOnly: e.cfg.GrainOnly})
 }
 
 // Exec runs every statement of a script in order, handing each result to

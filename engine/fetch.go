@@ -27,6 +27,9 @@ const insightsPageSize = 5000
 // its temporary table. It returns the number of rows loaded; on any error
 // nothing of the scan is kept, so no partial result can be read.
 func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int64, error) {
+	if sc.Empty {
+		return 0, nil
+	}
 	accounts := sc.Accounts
 	if accounts == nil {
 		var err error
@@ -273,19 +276,22 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 		if err := e.client.GetObject(ctx, path, params, &raw); err != nil {
 			return err
 		}
-		return emit(raw)
+		err = emit(raw)
+	} else {
+		params["limit"] = pageSize
+		if sc.Limit > 0 && sc.Limit < pageSize {
+			params["limit"] = sc.Limit
+		}
+		err = e.client.Get(ctx, path, params, emit)
 	}
-	params["limit"] = pageSize
-	if sc.Limit > 0 && sc.Limit < pageSize {
-		params["limit"] = sc.Limit
+	if errors.Is(err, errEnough) { // a reached LIMIT is success, on a node as on an edge
+		return nil
 	}
-	if err := e.client.Get(ctx, path, params, emit); err != nil && !errors.Is(err, errEnough) {
-		return err
-	}
-	return nil
+	return err
 }
 
-// errEnough stops paging once a pushed-down LIMIT has its rows.
+// errEnough stops paging once a pushed-down LIMIT has its rows; it never
+// leaves fetchAccount.
 var errEnough = errors.New("enough rows")
 
 // decodeRow picks the staged fields out of one API object: strings as they

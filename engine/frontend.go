@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"sync"
@@ -15,13 +16,19 @@ type Frontend struct {
 	db *sql.DB
 }
 
-// NewFrontend opens an in-memory DuckDB used only for parsing.
+// NewFrontend opens an in-memory DuckDB used only for parsing. Its time
+// zone is UTC, so that plans made with it alone (tests) do not depend on
+// the machine's.
 func NewFrontend() (*Frontend, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb parser: %w", err)
 	}
 	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`SET TimeZone = 'UTC'`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("set parser time zone: %w", err)
+	}
 	return &Frontend{db: db}, nil
 }
 
@@ -58,4 +65,53 @@ func (f *Frontend) scalar(q string, arg string) (string, error) {
 		return "", fmt.Errorf("duckdb parser: %w", err)
 	}
 	return s, nil
+}
+
+// Days runs a calendar query of the planner on the parser's database.
+func (f *Frontend) Days(query string) ([]time.Time, []int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return queryDays(context.Background(), f.db, query)
+}
+
+// queryer is what queryDays needs of a database or connection.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryDays(ctx context.Context, db queryer, query string) ([]time.Time, []int, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
+	}
+	defer rows.Close()
+	var days []time.Time
+	var marks []int
+	for rows.Next() {
+		var d time.Time
+		var m int
+		if err := rows.Scan(&d, &m); err != nil {
+			return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
+		}
+		days, marks = append(days, d), append(marks, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
+	}
+	return days, marks, nil
+}
+
+// sessionFrontend is the planner's Frontend for one statement of an
+// engine: DuckDB's parser, with the days a query wants evaluated in the
+// user's session (its TimeZone, variables and macros), as the statement
+// itself will be.
+type sessionFrontend struct {
+	*Frontend
+	ctx  context.Context
+	conn *sql.Conn
+}
+
+// Days runs a calendar query of the planner in the user's session.
+func (s sessionFrontend) Days(query string) ([]time.Time, []int, error) {
+	return queryDays(s.ctx, s.conn, query)
 }

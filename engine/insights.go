@@ -81,7 +81,7 @@ func (e *Engine) units(sc *planner.Scan, u unit, leftovers bool) []*unit {
 // fetched (before any cache), from the same decision fetchInsights makes.
 func (e *Engine) explainFetch(st *planner.Statement) {
 	for _, sc := range st.Scans {
-		if !sc.Table.Insights {
+		if !sc.Table.Insights || sc.Empty {
 			continue
 		}
 		units := e.units(sc, baseUnit(sc), false)

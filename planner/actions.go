@@ -105,6 +105,9 @@ func actionSource(scan *Scan) string {
 		st = append(st, fmt.Sprintf("%q:\"DOUBLE\"", v))
 	}
 	structType := "[{" + strings.Join(st, ",") + "}]"
+	if wantValue {
+		return actionValueSource(scan, keys, structType)
+	}
 	var sel []string
 	for _, c := range scan.Columns {
 		if !c.Hidden {
@@ -112,20 +115,42 @@ func actionSource(scan *Scan) string {
 		}
 	}
 	for _, c := range scan.ActionColumns {
-		if c.Name != "action_value" {
-			sel = append(sel, "a."+quoteIdent(c.Name))
-		}
-	}
-	if wantValue {
-		// The value of the same action (same type and breakdown values) in
-		// the action_values list of the same row.
-		match := []string{"v.action_type = a.action_type"}
-		for _, k := range keys[1:] {
-			match = append(match, fmt.Sprintf("v.%s IS NOT DISTINCT FROM a.%s", quoteIdent(k), quoteIdent(k)))
-		}
-		sel = append(sel, fmt.Sprintf("list_filter(from_json(b.action_values, '%s'), lambda v: %s)[1].value AS action_value",
-			structType, strings.Join(match, " AND ")))
+		sel = append(sel, "a."+quoteIdent(c.Name))
 	}
 	return fmt.Sprintf("(SELECT %s FROM %s AS b, unnest(from_json(b.actions, '%s')) AS t(a))",
 		strings.Join(sel, ", "), scan.Temp, structType)
+}
+
+// actionValueSource is actionSource when action_value is read: one row per
+// action in either list (a full outer match of actions and action_values
+// on action_type and the action breakdowns), so a value whose action has
+// no count entry is kept, with a NULL count.
+func actionValueSource(scan *Scan, keys []string, structType string) string {
+	var keyFields, match []string
+	for _, k := range keys {
+		keyFields = append(keyFields, fmt.Sprintf("%s: x.%s", quoteIdent(k), quoteIdent(k)))
+		match = append(match, fmt.Sprintf("x.%s IS NOT DISTINCT FROM k.%s", quoteIdent(k), quoteIdent(k)))
+	}
+	keyOf := "lambda x: {" + strings.Join(keyFields, ", ") + "}"
+	find := func(list string) string {
+		return fmt.Sprintf("list_filter(from_json(b.%s, '%s'), lambda x: %s)[1]", list, structType, strings.Join(match, " AND "))
+	}
+	var sel []string
+	for _, c := range scan.Columns {
+		if !c.Hidden {
+			sel = append(sel, "b."+quoteIdent(c.Name))
+		}
+	}
+	for _, c := range scan.ActionColumns {
+		switch {
+		case c.Kind == fbtables.KindActionKey:
+			sel = append(sel, "k."+quoteIdent(c.Name))
+		case c.Name == "action_value":
+			sel = append(sel, find("action_values")+".value AS action_value")
+		default:
+			sel = append(sel, find("actions")+"."+quoteIdent(c.Name)+" AS "+quoteIdent(c.Name))
+		}
+	}
+	return fmt.Sprintf("(SELECT %s FROM %s AS b, unnest(list_distinct(list_concat(list_transform(from_json(b.actions, '%s'), %s), list_transform(from_json(b.action_values, '%[3]s'), %[4]s)))) AS t(k))",
+		strings.Join(sel, ", "), scan.Temp, structType, keyOf)
 }

@@ -103,8 +103,10 @@ func visit(v any, fn func(node) bool) {
 	}
 }
 
-// constantString returns the value of a VARCHAR or numeric constant, or of a
-// cast of one.
+// constantString returns the value of a VARCHAR or numeric constant as
+// DuckDB would print it (a DECIMAL with its scale: 10.5, not its unscaled
+// 105), or of a cast that keeps that value. A cast that can change the value
+// (10.7::INTEGER is 11) is not a constant here, so nothing is pushed for it.
 func constantString(e node) (string, bool) {
 	switch str(e, "class") {
 	case "CONSTANT":
@@ -119,10 +121,57 @@ func constantString(e node) (string, bool) {
 		case string:
 			return x, true
 		case json.Number:
-			return x.String(), true
+			typ := child(v, "type")
+			if str(typ, "id") != "DECIMAL" {
+				return x.String(), true
+			}
+			scale, err := child(typ, "type_info")["scale"].(json.Number).Int64()
+			if err != nil {
+				return "", false
+			}
+			return scaled(x.String(), int(scale))
 		}
 	case "CAST":
-		return constantString(child(e, "child"))
+		inner := child(e, "child")
+		to := str(child(e, "cast_type"), "id")
+		switch {
+		case to == "VARCHAR" || (to == "DOUBLE" && constantType(inner) != "VARCHAR"):
+			return constantString(inner)
+		case constantType(inner) == "VARCHAR" && !numericTypes[to]:
+			return constantString(inner)
+		}
 	}
 	return "", false
+}
+
+// numericTypes are cast targets that may round or reject a literal.
+var numericTypes = map[string]bool{"TINYINT": true, "SMALLINT": true, "INTEGER": true, "BIGINT": true, "HUGEINT": true,
+	"UTINYINT": true, "USMALLINT": true, "UINTEGER": true, "UBIGINT": true, "UHUGEINT": true,
+	"DECIMAL": true, "FLOAT": true, "DOUBLE": true, "BOOLEAN": true}
+
+// constantType is the type id of a CONSTANT node ("" for anything else).
+func constantType(e node) string {
+	if str(e, "class") != "CONSTANT" {
+		return ""
+	}
+	return str(child(child(e, "value"), "type"), "id")
+}
+
+// scaled writes the unscaled integer digits of a DECIMAL with its scale.
+func scaled(digits string, scale int) (string, bool) {
+	neg := strings.HasPrefix(digits, "-")
+	digits = strings.TrimPrefix(digits, "-")
+	if scale < 0 || strings.Trim(digits, "0123456789") != "" || digits == "" {
+		return "", false
+	}
+	if scale > 0 {
+		for len(digits) <= scale {
+			digits = "0" + digits
+		}
+		digits = digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+	}
+	if neg {
+		digits = "-" + digits
+	}
+	return digits, true
 }

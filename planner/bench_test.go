@@ -30,6 +30,11 @@ func (f *timedFrontend) EvalTimestamp(expr string) (time.Time, error) {
 	return f.inner.EvalTimestamp(expr)
 }
 
+func (f *timedFrontend) Days(query string) ([]time.Time, []int, error) {
+	defer f.track(time.Now())
+	return f.inner.Days(query)
+}
+
 func (f *timedFrontend) track(start time.Time) { f.spent += time.Since(start) }
 
 // BenchmarkPlanGolden plans every golden case per iteration and reports,

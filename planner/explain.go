@@ -33,16 +33,20 @@ func (s *Statement) String() string {
 			fmt.Fprintf(&b, " AS %s", sc.Alias)
 		}
 		fmt.Fprintf(&b, " → %s\n", sc.Temp)
-		fetch := sc.Fetch
-		if fetch == "" {
-			fetch = "sync, paged"
-		}
-		fmt.Fprintf(&b, "  GET %s (%s)\n", sc.Path, fetch)
-		if sc.Accounts != nil {
-			fmt.Fprintf(&b, "    accounts: %s\n", strings.Join(sc.Accounts, ", "))
-		}
-		for _, p := range sc.Params {
-			fmt.Fprintf(&b, "    %s=%s\n", p.Key, ParamText(p))
+		if sc.Empty {
+			fmt.Fprintf(&b, "  no request\n")
+		} else {
+			fetch := sc.Fetch
+			if fetch == "" {
+				fetch = "sync, paged"
+			}
+			fmt.Fprintf(&b, "  GET %s (%s)\n", sc.Path, fetch)
+			if sc.Accounts != nil {
+				fmt.Fprintf(&b, "    accounts: %s\n", strings.Join(sc.Accounts, ", "))
+			}
+			for _, p := range sc.Params {
+				fmt.Fprintf(&b, "    %s=%s\n", p.Key, ParamText(p))
+			}
 		}
 		if sc.Limit > 0 {
 			fmt.Fprintf(&b, "  limit: stop after %d rows per account\n", sc.Limit)
@@ -77,7 +81,9 @@ type ExplainRequest struct {
 	Columns  []string       `json:"columns"`
 	Limit    int            `json:"limit,omitempty"`
 	Async    bool           `json:"async"`
-	Notes    []string       `json:"notes,omitempty"`
+	// NoRequest is set when no day satisfies the date conditions.
+	NoRequest bool     `json:"no_request,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
 }
 
 // JSON builds the machine-readable EXPLAIN of a statement.
@@ -85,7 +91,7 @@ func (s *Statement) JSON() ExplainJSON {
 	out := ExplainJSON{Requests: []ExplainRequest{}, SQL: s.SQL}
 	for _, sc := range s.Scans {
 		r := ExplainRequest{Table: sc.Table.Name, Alias: sc.Alias, Temp: sc.Temp, Path: sc.Path,
-			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes, Limit: sc.Limit, Async: sc.Async}
+			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes, Limit: sc.Limit, NoRequest: sc.Empty, Async: sc.Async}
 		for _, p := range sc.Params {
 			r.Params[p.Key] = ParamText(p)
 		}

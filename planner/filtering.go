@@ -60,11 +60,7 @@ func pushFilters(sb *scanBuild, w *walker, in Input) pushedFilters {
 			// as DuckDB will say when it re-checks the predicate.
 			sb.handle(c, true)
 		case col.Name == "effective_status" && !sb.table.Insights:
-			var st []string
-			for _, v := range vals {
-				st = append(st, strings.ToUpper(v))
-			}
-			pf.statuses = intersect(pf.statuses, st)
+			pf.statuses = intersect(pf.statuses, upper(vals))
 			sb.handle(c, false)
 		case col.Kind == fbtables.KindID && col.Filter != "":
 			pf.filters = append(pf.filters, filter{Field: col.Filter, Operator: "IN", Value: vals})
@@ -72,6 +68,44 @@ func pushFilters(sb *scanBuild, w *walker, in Input) pushedFilters {
 		}
 	}
 	return pf
+}
+
+func upper(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		out = append(out, strings.ToUpper(v))
+	}
+	return out
+}
+
+// hiddenStatuses are the effective statuses the API leaves out unless
+// effective_status names them.
+var hiddenStatuses = map[string]bool{"ARCHIVED": true, "DELETED": true}
+
+// everyStatus is the effective_status list that shows every campaign, ad set
+// and ad, whatever its status: what GrainOnly asks for when a query names a
+// status the API hides by default, so DuckDB filters them all itself.
+var everyStatus = []string{"ACTIVE", "PAUSED", "DELETED", "CAMPAIGN_PAUSED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"}
+
+// grainStatuses is the effective_status a GrainOnly plan sends: none when
+// the query names no hidden status (the API's default shows the rest),
+// otherwise every status, plus the ones the query names.
+func grainStatuses(sb *scanBuild, w *walker) []string {
+	if sb.table.Insights {
+		return nil
+	}
+	var named []string
+	for _, c := range sb.where {
+		if col, vals, ok := columnValues(c, sb, w); ok && col.Name == "effective_status" {
+			named = append(named, upper(vals)...)
+		}
+	}
+	for _, v := range named {
+		if hiddenStatuses[v] {
+			return intersect(nil, append(append([]string{}, everyStatus...), named...))
+		}
+	}
+	return nil
 }
 
 // stringFilter pushes `name = 'x'`, `name LIKE 'pattern'` and
@@ -166,11 +200,11 @@ func updatedSinceFilter(c node, sb *scanBuild, w *walker, in Input) (filter, boo
 		(op != "COMPARE_GREATERTHAN" && op != "COMPARE_GREATERTHANOREQUALTO") {
 		return filter{}, false
 	}
-	b, ok := foldBound(r, in)
+	d, ok := foldDate(r, in)
 	if !ok {
 		return filter{}, false
 	}
-	since := b.date.Add(-day).Unix()
+	since := d.Add(-day).Unix()
 	return filter{Field: col.Filter, Operator: "GREATER_THAN", Value: since}, true
 }
 
@@ -207,9 +241,22 @@ func thresholdFilter(c node, sb *scanBuild, w *walker) (filter, bool) {
 	return filter{Field: "{level}." + col.Filter, Operator: apiOp, Value: json.Number(v)}, true
 }
 
-// columnValues matches `col = constant` and `col IN (constant, …)`.
+// columnValues matches `col = constant`, `col IN (constant, …)` and ORs of
+// these on one column, which ask the same question as one IN list.
 func columnValues(c node, sb *scanBuild, w *walker) (*fbtables.Column, []string, bool) {
 	switch {
+	case str(c, "class") == "CONJUNCTION" && str(c, "type") == "CONJUNCTION_OR":
+		var col *fbtables.Column
+		var vals []string
+		for _, k := range list(c, "children") {
+			kn, _ := k.(node)
+			kc, kv, ok := columnValues(kn, sb, w)
+			if !ok || (col != nil && kc != col) {
+				return nil, nil, false
+			}
+			col, vals = kc, append(vals, kv...)
+		}
+		return col, vals, col != nil
 	case str(c, "class") == "COMPARISON" && str(c, "type") == "COMPARE_EQUAL":
 		col, v, ok := columnConstant(c, sb, w)
 		if !ok {
@@ -237,19 +284,22 @@ func columnValues(c node, sb *scanBuild, w *walker) (*fbtables.Column, []string,
 	return nil, nil, false
 }
 
-// intersect narrows a set of allowed values; nil means "no restriction yet".
+// intersect narrows a set of allowed values; nil means "no restriction
+// yet". The result holds each value once: `account_id IN ('1', '1')` reads
+// the account once, not twice.
 func intersect(have, add []string) []string {
-	if have == nil {
-		return append([]string{}, add...)
-	}
 	keep := map[string]bool{}
 	for _, a := range add {
 		keep[a] = true
+	}
+	if have == nil {
+		have = add
 	}
 	out := []string{}
 	for _, h := range have {
 		if keep[h] {
 			out = append(out, h)
+			delete(keep, h)
 		}
 	}
 	return out

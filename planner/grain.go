@@ -16,14 +16,18 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 	if err := pushOptions(sb, w, scan.Options, scan.OptionText); err != nil {
 		return nil, err
 	}
-	var tr timeRange
+	var tw timeWindow
 	if sb.table.Insights {
-		var err error
-		if tr, err = pushTimeRange(sb, w, in); err != nil {
-			return nil, err
-		}
+		tw = pushTimeRange(sb, w, in)
 	}
-	pf := pushFilters(sb, w, in)
+	var pf pushedFilters
+	if in.GrainOnly {
+		// Statuses the API hides unless named are part of what the
+		// query asks for, not a filter.
+		pf.statuses = grainStatuses(sb, w)
+	} else {
+		pf = pushFilters(sb, w, in)
+	}
 	if pf.accounts != nil {
 		scan.Accounts = pf.accounts
 	}
@@ -58,7 +62,7 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 	}
 	var err error
 	if sb.table.Insights {
-		err = insightsParams(scan, sb, tr, pf, timeInGrain, in)
+		err = insightsParams(scan, sb, tw, pf, timeInGrain, in)
 	} else {
 		err = entityParams(scan, pf)
 	}
@@ -70,12 +74,14 @@ func derive(sb *scanBuild, w *walker, in Input) (*Scan, error) {
 			scan.OptionText[k] = v
 		}
 	}
-	pushLimit(sb, w, scan)
+	if !in.GrainOnly {
+		pushLimit(sb, w, scan)
+	}
 	return scan, nil
 }
 
 // insightsParams applies the grain rule.
-func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, timeInGrain bool, in Input) error {
+func insightsParams(scan *Scan, sb *scanBuild, tw timeWindow, pf pushedFilters, timeInGrain bool, in Input) error {
 	level := fbtables.LevelAccount
 	var finest *fbtables.Column
 	var breakdowns, fields []string
@@ -111,16 +117,20 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 	if timeInGrain {
 		increment = "1"
 	}
-	if v := scan.Options["time_increment"]; v != "" {
-		increment = v
+	explicit := scan.Options["time_increment"] != ""
+	if explicit {
+		increment = scan.Options["time_increment"]
 	}
-	scan.Options["time_increment"] = increment
-
-	timeParams, notes, err := tr.params(in.Today, scan.Options["date_preset"])
+	timeParams, notes, empty, err := tw.timeParams(sb, in, increment, explicit, scan.Options["date_preset"], nonAdditive(scan))
 	if err != nil {
 		return err
 	}
+	scan.Empty = empty
 	scan.Notes = append(scan.Notes, notes...)
+	if v, ok := paramValue(timeParams, "time_increment"); ok {
+		increment = v.(string)
+	}
+	scan.Options["time_increment"] = increment
 
 	scan.Path = "act_{account}/insights"
 	scan.Params = append(scan.Params, Param{"level", level.String()}, Param{"fields", withLevelIDs(fields, level)})
@@ -128,9 +138,6 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 		scan.Params = append(scan.Params, Param{"breakdowns", breakdowns})
 	}
 	scan.Params = append(scan.Params, timeParams...)
-	if timeParams[0].Key != "time_ranges" {
-		scan.Params = append(scan.Params, Param{"time_increment", increment})
-	}
 	if err := actionParams(scan, in); err != nil {
 		return err
 	}
@@ -151,6 +158,26 @@ func insightsParams(scan *Scan, sb *scanBuild, tr timeRange, pf pushedFilters, t
 		scan.Params = append(scan.Params, Param{"filtering", pf.filters})
 	}
 	return nil
+}
+
+// nonAdditive names a metric the scan reads whose values do not add up
+// across rows (reach, ratios), or "".
+func nonAdditive(scan *Scan) string {
+	for _, c := range scan.Columns {
+		if c.Kind == fbtables.KindMetric && !c.Additive {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+func paramValue(ps []Param, key string) (any, bool) {
+	for _, p := range ps {
+		if p.Key == key {
+			return p.Value, true
+		}
+	}
+	return nil, false
 }
 
 // levelIDs are the id fields every insights row carries at each level.

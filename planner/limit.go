@@ -61,7 +61,7 @@ func pushLimit(sb *scanBuild, w *walker, scan *Scan) {
 	case len(order) == 1 && sb.table.Insights:
 		o, _ := order[0].(node)
 		col := scanColumn(child(o, "expression"), sb, w)
-		if col == nil || col.Kind != fbtables.KindMetric || col.Filter == "" {
+		if col == nil || col.Kind != fbtables.KindMetric || col.Filter == "" || !alwaysServed[col.Name] {
 			return
 		}
 		dir := "ascending"
@@ -74,6 +74,13 @@ func pushLimit(sb *scanBuild, w *walker, scan *Scan) {
 	}
 	scan.Limit = limit
 }
+
+// alwaysServed are the metrics every insights row carries (the API omits
+// rows without impressions, and spend is never left out). A sort on any
+// other metric is not pushed: the API may omit it from some rows (reach,
+// frequency and cpp with breakdowns older than 13 months; fields without
+// data), and its top n would then not be DuckDB's.
+var alwaysServed = map[string]bool{"spend": true, "impressions": true}
 
 // rowWise reports whether a select-list expression maps each row to one
 // value on its own: no aggregate, window or subquery.

@@ -16,6 +16,10 @@ type Frontend interface {
 	Deserialize(ast string) (string, error)
 	// EvalTimestamp evaluates a constant SQL expression as a TIMESTAMP.
 	EvalTimestamp(expr string) (time.Time, error)
+	// Days runs a query whose rows are (DATE, INTEGER) and returns its
+	// columns. The engine runs it in the user's session, so its TimeZone,
+	// variables and macros are the ones the statement will see.
+	Days(query string) ([]time.Time, []int, error)
 }
 
 // Input is everything a plan depends on besides the SQL text.
@@ -26,12 +30,23 @@ type Input struct {
 	Frontend Frontend
 	// Today is the current date in the accounts' reporting time zone.
 	Today time.Time
+	// Now is the current instant, which now() and current_date stand for
+	// when the planner decides the days a query wants; zero means noon
+	// UTC of Today.
+	Now time.Time
 	// AttributionWindows is the action_attribution_windows used when a
 	// query does not set the attribution_windows option ("" = the API's default).
 	AttributionWindows string
 	// APIVersion is the Graph API version requests go to; a column the
 	// version lacks is an error before any request. "" skips the check.
 	APIVersion string
+	// GrainOnly pushes only what the grain requires: options, the time
+	// range when it is exactly the days wanted (otherwise the widest window,
+	// daily), and no filtering, statuses, accounts, sort or limit. DuckDB
+	// then applies every predicate itself. It exists as the reference a
+	// differential test compares full pushdown with; the default (false)
+	// pushes everything that is safe.
+	GrainOnly bool
 }
 
 // Plan is the planned form of a script: one entry per statement.
@@ -84,6 +99,9 @@ type Scan struct {
 	Params []Param
 	// Limit, when positive, stops paging after that many rows per account.
 	Limit int
+	// Empty is set when no day satisfies the date conditions: no request
+	// is sent and the table stays empty.
+	Empty bool
 	// ActionColumns are the insights_actions columns read from each action
 	// of the loaded actions list (action_type, action breakdowns, counts).
 	ActionColumns []*fbtables.Column

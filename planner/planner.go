@@ -63,9 +63,15 @@ func planStatement(text string, in Input) (*Statement, error) {
 			Hint: "read it inside the query: COPY (SELECT … FROM " + name + ") TO …, or CREATE TABLE my_copy AS SELECT … FROM " + name}
 	}
 	w := newWalker(in.Catalog)
+	w.root = ast
 	w.query(ast, nil)
 	if w.err != nil {
 		return nil, w.err
+	}
+	if kind := storedQuery(body[:q.start]); kind != "" && len(w.scans) > 0 {
+		name := w.scans[0].table.Name
+		return nil, &Error{Table: name, Reason: fmt.Sprintf("a %s cannot read the virtual table %s: it would run later, after the rows fetched for this statement are gone", kind, name),
+			Hint: "keep a snapshot with CREATE TABLE my_copy AS SELECT … FROM " + name + ", or repeat the query (a WITH clause) where it is needed"}
 	}
 	counts := map[string]int{}
 	var edits []edit
@@ -136,6 +142,26 @@ func serialize(sql string, fe Frontend) (node, error) {
 	}
 	sn, _ := stmts[0].(node)
 	return child(sn, "node"), nil
+}
+
+// storedQuery names what a CREATE statement stores a query as to run later
+// (a view or a macro), or "" when it runs the query now.
+func storedQuery(prefix string) string {
+	toks := lex(prefix)
+	if len(toks) == 0 || !strings.EqualFold(toks[0].text, "CREATE") {
+		return ""
+	}
+	for _, t := range toks[1:] {
+		switch strings.ToUpper(t.text) {
+		case "VIEW":
+			return "view"
+		case "MACRO", "FUNCTION":
+			return "macro"
+		case "AS", "TABLE":
+			return ""
+		}
+	}
+	return ""
 }
 
 func mentionsVirtualTable(stmt string, in Input) string {

@@ -100,6 +100,7 @@ func (s *scope) isLambda(name string) bool {
 // walker walks one statement's AST, finding virtual table references and
 // resolving every column reference to the reference it reads.
 type walker struct {
+	root     node // the statement's query
 	cat      *fbtables.Catalog
 	scans    []*scanBuild
 	resolved map[uintptr][]*scanBuild // COLUMN_REF node → scans it reads
@@ -285,16 +286,19 @@ func (w *walker) expr(v any, sc *scope, orderBy bool) {
 			w.query(child(child(t, "subquery"), "node"), sc)
 			w.expr(t["child"], sc, orderBy)
 			return
-		case str(t, "class") == "LAMBDA":
-			inner := &scope{parent: sc, lambdas: map[string]bool{}}
-			visit(t["lhs"], func(n node) bool {
-				if str(n, "class") == "COLUMN_REF" {
-					names := columnNames(n)
-					inner.lambdas[names[len(names)-1]] = true
+		case str(t, "class") == "FUNCTION" && takesLambda(str(t, "function_name")):
+			for k, v := range t {
+				if k != "children" {
+					w.expr(v, sc, orderBy)
 				}
-				return true
-			})
-			w.expr(t["expr"], inner, orderBy)
+			}
+			for _, c := range list(t, "children") {
+				if cn, ok := c.(node); ok && str(cn, "class") == "LAMBDA" {
+					w.lambda(cn, sc, orderBy)
+				} else {
+					w.expr(c, sc, orderBy)
+				}
+			}
 			return
 		case str(t, "type") == "SELECT_NODE" || str(t, "type") == "SET_OPERATION_NODE":
 			w.query(t, sc)
@@ -304,6 +308,33 @@ func (w *walker) expr(v any, sc *scope, orderBy bool) {
 			w.expr(c, sc, orderBy)
 		}
 	}
+}
+
+// lambda walks `x -> expr` as a lambda: x names the function's parameter.
+// Anywhere else DuckDB reads `->` as the JSON arrow, whose sides are
+// ordinary expressions (targeting->'age_max' reads the column targeting),
+// which the default walk handles.
+func (w *walker) lambda(t node, sc *scope, orderBy bool) {
+	inner := &scope{parent: sc, lambdas: map[string]bool{}}
+	visit(t["lhs"], func(n node) bool {
+		if str(n, "class") == "COLUMN_REF" {
+			names := columnNames(n)
+			inner.lambdas[names[len(names)-1]] = true
+		}
+		return true
+	})
+	w.expr(t["expr"], inner, orderBy)
+}
+
+// takesLambda reports whether a function takes a lambda argument (list and
+// array functions such as list_transform, and their short names).
+func takesLambda(name string) bool {
+	name = strings.ToLower(name)
+	switch name {
+	case "apply", "filter", "reduce":
+		return true
+	}
+	return strings.HasPrefix(name, "list_") || strings.HasPrefix(name, "array_") || strings.HasPrefix(name, "map_")
 }
 
 func (w *walker) star(t node, sc *scope) {

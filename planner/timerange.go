@@ -1,344 +1,162 @@
 package planner
 
 import (
-	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
-
-	"github.com/fbsql/fbsql/fbtables"
 )
 
 const day = 24 * time.Hour
 
-// timeRange is what the date predicates of one scan allow.
-type timeRange struct {
-	since, until time.Time   // zero when unbounded
-	dates        []time.Time // from IN lists; nil when none
-	pushed       bool
-	// lastImprecise is set when the conjunct just added read the clock
-	// (now()), which the planner knows only to the day.
-	lastImprecise bool
+// timeWindow is what the date conditions of one scan decide.
+type timeWindow struct {
+	conds     dateConds
+	set       daySet
+	evaluated bool // set holds the days of conds.evaluable
 }
 
 // retentionStart is the earliest day the API serves: 37 months back.
 func retentionStart(today time.Time) time.Time { return today.AddDate(0, -37, 0) }
 
-// pushTimeRange folds date_start/date_stop conjuncts whose other side is a
-// constant expression into a time range. Conjuncts it cannot fold stay for
-// DuckDB and make the fetch wider, never narrower.
-func pushTimeRange(sb *scanBuild, w *walker, in Input) (timeRange, error) {
-	var tr timeRange
-	for _, c := range sb.where {
-		ok, err := tr.add(c, sb, w, in)
-		if err != nil {
-			return tr, err
-		}
-		if ok {
-			tr.pushed = true
-			markPushed(sb, c)
-			sb.handle(c, !tr.lastImprecise)
-		}
-	}
-	return tr, nil
-}
+// maxRanges bounds the time_ranges of one request; more separate runs of
+// days are fetched daily over their span instead.
+const maxRanges = 25
 
-// add narrows the range by one conjunct; it reports whether it could.
-func (tr *timeRange) add(c node, sb *scanBuild, w *walker, in Input) (bool, error) {
-	tr.lastImprecise = false
-	isTime := func(n node) bool {
-		col := scanColumn(n, sb, w)
-		return col != nil && col.Kind == fbtables.KindTime
+// pushTimeRange evaluates the scan's date-only conjuncts with DuckDB. The
+// conjuncts stay in the SQL DuckDB runs either way.
+func pushTimeRange(sb *scanBuild, w *walker, in Input) timeWindow {
+	tw := timeWindow{conds: classifyDates(sb, w)}
+	if len(tw.conds.evaluable) == 0 || in.Frontend == nil {
+		tw.conds.unevaluable = append(tw.conds.unevaluable, tw.conds.evaluable...)
+		tw.conds.evaluable = nil
+		return tw
 	}
-	switch str(c, "class") {
-	case "COMPARISON":
-		l, r, op := child(c, "left"), child(c, "right"), str(c, "type")
-		if !isTime(l) {
-			l, r, op = r, l, flip(op)
-		}
-		if !isTime(l) {
-			return false, nil
-		}
-		v, ok := foldBound(r, in)
-		if !ok {
-			return false, nil
-		}
-		return tr.bound(op, v), nil
-	case "BETWEEN":
-		if !isTime(child(c, "input")) {
-			return false, nil
-		}
-		lo, ok1 := foldBound(child(c, "lower"), in)
-		hi, ok2 := foldBound(child(c, "upper"), in)
-		if !ok1 || !ok2 {
-			return false, nil
-		}
-		return tr.bound("COMPARE_GREATERTHANOREQUALTO", lo) && tr.bound("COMPARE_LESSTHANOREQUALTO", hi), nil
-	case "OPERATOR":
-		kids := list(c, "children")
-		if str(c, "type") != "COMPARE_IN" || len(kids) < 2 {
-			return false, nil
-		}
-		first, _ := kids[0].(node)
-		if !isTime(first) {
-			return false, nil
-		}
-		var dates []time.Time
-		for _, k := range kids[1:] {
-			kn, _ := k.(node)
-			v, ok := foldBound(kn, in)
-			if !ok || v.hasTime || v.imprecise {
-				return false, nil
-			}
-			dates = append(dates, v.date)
-		}
-		tr.intersectDates(dates)
-		return true, nil
-	}
-	return false, nil
-}
-
-// bound is a folded constant: a date, whether it had a time of day, and
-// whether it came from the clock (now()), which the planner only knows to the day.
-type bound struct {
-	date      time.Time
-	hasTime   bool
-	imprecise bool
-}
-
-func (tr *timeRange) bound(op string, v bound) bool {
-	tr.lastImprecise = tr.lastImprecise || v.imprecise
-	var lo, hi time.Time
-	switch op {
-	case "COMPARE_EQUAL":
-		if v.hasTime && !v.imprecise {
-			return false
-		}
-		lo, hi = v.date, v.date
-	case "COMPARE_GREATERTHANOREQUALTO":
-		lo = v.date
-		if v.hasTime {
-			lo = v.date.Add(day)
-		}
-	case "COMPARE_GREATERTHAN":
-		lo = v.date.Add(day)
-	case "COMPARE_LESSTHANOREQUALTO":
-		hi = v.date
-	case "COMPARE_LESSTHAN":
-		hi = v.date.Add(-day)
-		if v.hasTime {
-			hi = v.date
-		}
-	default:
-		return false
-	}
-	if v.imprecise { // widen by a day: the clock moves between planning and running
-		if !lo.IsZero() {
-			lo = lo.Add(-day)
-		}
-		if !hi.IsZero() {
-			hi = hi.Add(day)
-		}
-	}
-	if !lo.IsZero() && (tr.since.IsZero() || lo.After(tr.since)) {
-		tr.since = lo
-	}
-	if !hi.IsZero() && (tr.until.IsZero() || hi.Before(tr.until)) {
-		tr.until = hi
-	}
-	return true
-}
-
-func (tr *timeRange) intersectDates(dates []time.Time) {
-	if tr.dates == nil {
-		tr.dates = dates
-		return
-	}
-	keep := map[time.Time]bool{}
-	for _, d := range dates {
-		keep[d] = true
-	}
-	var out []time.Time
-	for _, d := range tr.dates {
-		if keep[d] {
-			out = append(out, d)
-		}
-	}
-	tr.dates = out
-}
-
-func flip(op string) string {
-	switch op {
-	case "COMPARE_GREATERTHAN":
-		return "COMPARE_LESSTHAN"
-	case "COMPARE_LESSTHAN":
-		return "COMPARE_GREATERTHAN"
-	case "COMPARE_GREATERTHANOREQUALTO":
-		return "COMPARE_LESSTHANOREQUALTO"
-	case "COMPARE_LESSTHANOREQUALTO":
-		return "COMPARE_GREATERTHANOREQUALTO"
-	}
-	return op
-}
-
-// clockFunctions read the current date or time; the planner substitutes
-// its Today for them so that planning stays a pure function.
-var clockFunctions = map[string]bool{
-	"current_date": false, "today": false,
-	"now": true, "current_timestamp": true, "get_current_timestamp": true, "transaction_timestamp": true,
-	"localtimestamp": true, "get_current_time": true,
-}
-
-// volatileFunctions make an expression non-constant.
-var volatileFunctions = map[string]bool{"random": true, "uuid": true, "gen_random_uuid": true, "nextval": true, "currval": true, "setseed": true}
-
-// foldBound evaluates a constant expression (no columns, no subqueries) with
-// DuckDB, after replacing clock functions by Today.
-func foldBound(e node, in Input) (bound, bool) {
-	if e == nil {
-		return bound{}, false
-	}
-	var b bound
-	cp := deepCopy(e)
-	ok := true
-	replace := func(n node) {
-		for k := range n {
-			delete(n, k)
-		}
-		for k, v := range dateConstant(in.Today) {
-			n[k] = v
-		}
-	}
-	visit(cp, func(n node) bool {
-		switch str(n, "class") {
-		case "SUBQUERY":
-			ok = false
-		case "COLUMN_REF":
-			name := columnNames(n)[0]
-			ts, isClock := clockFunctions[name]
-			if !isClock || len(columnNames(n)) != 1 {
-				ok = false
-				return false
-			}
-			b.imprecise = b.imprecise || ts
-			replace(n)
-			return false
-		case "FUNCTION":
-			name := strings.ToLower(str(n, "function_name"))
-			if volatileFunctions[name] {
-				ok = false
-			}
-			if ts, isClock := clockFunctions[name]; isClock && len(list(n, "children")) == 0 {
-				b.imprecise = b.imprecise || ts
-				replace(n)
-				return false
-			}
-		}
-		return ok
-	})
-	if !ok || in.Frontend == nil {
-		return bound{}, false
-	}
-	sql, err := in.Frontend.Deserialize(selectOf(cp))
+	set, err := evalDays(tw.conds.evaluable, sb, w, in)
 	if err != nil {
-		return bound{}, false
+		// DuckDB could not evaluate them on their own (a cast it rejects
+		// on some day): they constrain the dates without deciding them.
+		tw.conds.unevaluable = append(tw.conds.unevaluable, tw.conds.evaluable...)
+		tw.conds.evaluable = nil
+		return tw
 	}
-	t, err := in.Frontend.EvalTimestamp(sql)
-	if err != nil {
-		return bound{}, false
+	tw.set, tw.evaluated = set, true
+	for _, c := range tw.conds.evaluable {
+		markPushed(sb, c)
 	}
-	b.date = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	b.hasTime = !t.Equal(b.date)
-	return b, true
+	return tw
 }
 
-// dateConstant is the AST of CAST('YYYY-MM-DD' AS DATE).
-func dateConstant(d time.Time) node {
-	return node{
-		"class": "CAST", "type": "OPERATOR_CAST", "alias": "", "query_location": json.Number("18446744073709551615"),
-		"child": node{"class": "CONSTANT", "type": "VALUE_CONSTANT", "alias": "", "query_location": json.Number("18446744073709551615"),
-			"value": node{"type": node{"id": "VARCHAR", "type_info": nil}, "is_null": false, "value": d.Format(time.DateOnly)}},
-		"cast_type": node{"id": "DATE", "type_info": nil}, "try_cast": false,
-	}
-}
-
-// selectOf wraps an expression in the AST of `SELECT <expr>`.
-func selectOf(e node) string {
-	stmt := node{"error": false, "statements": []any{node{"node": node{
-		"type": "SELECT_NODE", "modifiers": []any{}, "cte_map": node{"map": []any{}},
-		"select_list": []any{e}, "from_table": node{"type": "EMPTY", "alias": "", "sample": nil, "query_location": json.Number("18446744073709551615")},
-		"where_clause": nil, "group_expressions": []any{}, "group_sets": []any{}, "aggregate_handling": "STANDARD_HANDLING",
-		"having": nil, "sample": nil, "qualify": nil,
-	}}}}
-	b, _ := json.Marshal(stmt)
-	return string(b)
-}
-
-func deepCopy(n node) node {
-	b, _ := json.Marshal(n)
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	var out node
-	_ = dec.Decode(&out)
-	return out
-}
-
-// resolve turns the folded predicates into request parameters, checking the
-// range against what the API serves.
-func (tr timeRange) params(today time.Time, preset string) (params []Param, notes []string, err error) {
-	earliest := retentionStart(today)
-	if tr.dates != nil {
-		var ranges []any
-		sort.Slice(tr.dates, func(i, j int) bool { return tr.dates[i].Before(tr.dates[j]) })
-		for i, d := range tr.dates {
-			if i > 0 && d.Equal(tr.dates[i-1]) {
-				continue
-			}
-			if (!tr.since.IsZero() && d.Before(tr.since)) || (!tr.until.IsZero() && d.After(tr.until)) || d.After(today) || d.Before(earliest) {
-				continue
-			}
-			ranges = append(ranges, map[string]string{"since": ymd(d), "until": ymd(d)})
-		}
-		if len(ranges) == 0 {
-			return nil, nil, &Error{Table: "insights", Column: "date_start",
-				Reason: "no date in the IN list is within the range the API serves",
-				Hint:   fmt.Sprintf("dates must be between %s and %s", ymd(earliest), ymd(today))}
-		}
-		return []Param{{"time_ranges", ranges}}, nil, nil
-	}
-	if !tr.pushed || (tr.since.IsZero() && tr.until.IsZero()) {
-		if preset == "" {
-			return []Param{{"date_preset", "last_30d"}}, []string{"no date predicate: the API's default range, the last 30 days before today (date_preset=last_30d)"}, nil
-		}
-		return []Param{{"date_preset", preset}}, nil, nil
-	}
-	since, until := tr.since, tr.until
-	if until.IsZero() || until.After(today) {
-		if !until.IsZero() {
-			notes = append(notes, fmt.Sprintf("end %s is in the future: data ends today (%s)", ymd(until), ymd(today)))
-		}
-		until = today
-	}
-	if since.IsZero() {
-		since = earliest
-		notes = append(notes, fmt.Sprintf("no start date: from the earliest day the API keeps (%s, 37 months back)", ymd(earliest)))
-	}
+// loose reports why the fetched days cannot be exactly the days wanted
+// ("" when they can): DuckDB's re-check then needs daily rows.
+func (tw timeWindow) loose(in Input) string {
 	switch {
-	case tr.since.After(today):
-		return nil, nil, &Error{Table: "insights", Column: "date_start",
-			Reason: fmt.Sprintf("the date range starts on %s, in the future", ymd(tr.since)),
-			Hint:   fmt.Sprintf("insights exist up to today, %s", ymd(today))}
-	case since.After(until):
-		return nil, nil, &Error{Table: "insights", Column: "date_start",
-			Reason: fmt.Sprintf("the date range is empty: start %s is after end %s", ymd(since), ymd(until)),
-			Hint:   "check the date_start conditions"}
-	case since.Before(earliest):
-		return nil, nil, &Error{Table: "insights", Column: "date_start",
-			Reason: fmt.Sprintf("start %s is beyond the 37 months of history the API keeps", ymd(since)),
-			Hint:   fmt.Sprintf("the earliest start is %s", ymd(earliest))}
+	case len(tw.conds.unevaluable) > 0:
+		return fmt.Sprintf("the date condition %s cannot be decided from the date alone",
+			conditionText(tw.conds.unevaluable[0], in))
+	case tw.conds.elsewhere:
+		return "the date is also filtered outside this WHERE clause (a join condition, HAVING or another query)"
+	case tw.set.unstable:
+		return "the days wanted depend on the time of day the query runs (now())"
 	}
-	return []Param{{"time_range", map[string]string{"since": ymd(since), "until": ymd(until)}}}, notes, nil
+	return ""
+}
+
+// timeParams turns the date conditions into the time parameters of the
+// request: the days wanted as one time_range, several time_ranges, or their
+// span fetched daily; the API's default 30 days only when no condition reads
+// the date. increment is the grain's time_increment, explicit when the query
+// set it. It marks each evaluated conjunct as pushed, exactly or not.
+func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, explicit bool, preset, nonAdditive string) (ps []Param, notes []string, empty bool, err error) {
+	today, earliest := in.Today, retentionStart(in.Today)
+	handle := func(exact bool) {
+		for _, c := range tw.conds.evaluable {
+			sb.handle(c, exact)
+		}
+	}
+	why := tw.loose(in)
+	if !tw.evaluated && why == "" {
+		if preset == "" {
+			return []Param{{"date_preset", "last_30d"}, {"time_increment", increment}},
+				[]string{"no date predicate: the API's default range, the last 30 days before today (date_preset=last_30d)"}, false, nil
+		}
+		return []Param{{"date_preset", preset}, {"time_increment", increment}}, nil, false, nil
+	}
+	days := tw.set.days
+	if tw.evaluated {
+		set := tw.set
+		switch {
+		case set.tooEarly && !set.unbounded:
+			return nil, nil, false, &Error{Table: "insights", Column: "date_start",
+				Reason: fmt.Sprintf("the date condition reaches before %s, beyond the 37 months of history the API keeps", ymd(earliest)),
+				Hint:   fmt.Sprintf("the earliest start is %s", ymd(earliest))}
+		case len(days) == 0 && (set.future || set.endless):
+			return nil, nil, false, &Error{Table: "insights", Column: "date_start",
+				Reason: "the date condition allows only days in the future",
+				Hint:   fmt.Sprintf("insights exist up to today, %s", ymd(today))}
+		case len(days) == 0:
+			handle(true)
+			return nil, []string{fmt.Sprintf("no day from %s to %s satisfies the date condition: no request, no rows", ymd(earliest), ymd(today))}, true, nil
+		}
+		if set.unbounded {
+			notes = append(notes, fmt.Sprintf("no start date: from the earliest day the API keeps (%s, 37 months back)", ymd(earliest)))
+		}
+		if set.future && !set.endless {
+			notes = append(notes, fmt.Sprintf("the date condition reaches into the future: data ends today (%s)", ymd(today)))
+		}
+	}
+	if why != "" {
+		if explicit && increment != "1" {
+			return nil, nil, false, &Error{Table: "insights", Column: "date_start",
+				Reason: why + fmt.Sprintf(", so DuckDB would check it on whole periods of time_increment = %s", increment),
+				Hint:   "write the days as a range on date_start alone, e.g. date_start BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'"}
+		}
+		if !tw.conds.output && nonAdditive != "" {
+			return nil, nil, false, &Error{Table: "insights", Column: "date_start",
+				Reason: why + fmt.Sprintf(", and %s does not add up across days", nonAdditive),
+				Hint:   "write the days as a range on date_start alone, e.g. date_start BETWEEN DATE '2026-10-01' AND DATE '2026-10-31', or add date_start to the select list for one row per day"}
+		}
+		handle(false)
+		if !tw.evaluated && preset != "" {
+			return []Param{{"date_preset", preset}, {"time_increment", "1"}}, append(notes, why+": fetched daily for DuckDB to check"), false, nil
+		}
+		since, until := earliest, today
+		if tw.evaluated {
+			since, until = days[0], days[len(days)-1]
+		}
+		notes = append(notes, fmt.Sprintf("%s: every day from %s to %s is fetched daily and DuckDB keeps the days it allows", why, ymd(since), ymd(until)))
+		return []Param{{"time_range", dateRange(since, until)}, {"time_increment", "1"}}, notes, false, nil
+	}
+	rs := runs(days)
+	span := []Param{{"time_range", dateRange(days[0], days[len(days)-1])}, {"time_increment", increment}}
+	switch {
+	case len(rs) == 1:
+		handle(true)
+		return span, notes, false, nil
+	case increment == "1":
+		handle(false)
+		return span, append(notes, fmt.Sprintf("the %d days wanted form %d ranges: their span is fetched daily and DuckDB keeps the days wanted", len(days), len(rs))), false, nil
+	case explicit:
+		return nil, nil, false, &Error{Table: "insights", Column: "date_start",
+			Reason: fmt.Sprintf("the days wanted form %d separate ranges, and time_increment = %s needs one", len(rs), increment),
+			Hint:   "write the days as one range, e.g. date_start BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'"}
+	case nonAdditive != "":
+		return nil, nil, false, &Error{Table: "insights", Column: "date_start",
+			Reason: fmt.Sprintf("the days wanted form %d separate ranges, and %s does not add up across them", len(rs), nonAdditive),
+			Hint:   "ask for one range of days, or add date_start to the select list for one row per day"}
+	case len(rs) > maxRanges:
+		handle(false)
+		span[1].Value = "1"
+		return span, append(notes, fmt.Sprintf("the %d days wanted form %d ranges: their span is fetched daily and DuckDB keeps the days wanted", len(days), len(rs))), false, nil
+	}
+	handle(true)
+	var ranges []any
+	for _, r := range rs {
+		ranges = append(ranges, dateRange(r[0], r[1]))
+	}
+	return []Param{{"time_ranges", ranges}}, notes, false, nil
+}
+
+func dateRange(since, until time.Time) map[string]string {
+	return map[string]string{"since": ymd(since), "until": ymd(until)}
 }
 
 func ymd(t time.Time) string { return t.Format(time.DateOnly) }

@@ -176,9 +176,7 @@ func (q *insightsQuery) checkFieldRules() *apiError {
 	return nil
 }
 
-// extraInsightsFields are accepted in fields= besides the generated
-// validInsightsFields: newer catalog fields (v26.0+) and the legacy
-// no-breakdown fields, which are only checked against breakdowns.
-var extraInsightsFields = setOf("creative_fatigue_summary", "creative_fatigued_ads", "instagram_profile_follow",
-	"playable_average_game_length", "playable_game_start_rate",
-	"app_store_clicks", "newsfeed_avg_position", "newsfeed_clicks", "relevance_score", "newsfeed_impressions")
+// extraInsightsFields are accepted in fields= besides validInsightsFields:
+// the legacy no-breakdown fields the catalog does not list, which are only
+// checked against breakdowns.
+var extraInsightsFields = setOf("app_store_clicks", "newsfeed_avg_position", "newsfeed_clicks", "relevance_score", "newsfeed_impressions")

@@ -14,7 +14,7 @@ import (
 // Config configures a sandbox Server.
 type Config struct {
 	Seed  int64            // the world is a pure function of Seed (default 1 when 0)
-	Token string           // the only accepted access token; "" means "sandbox-token"
+	Token string           // the only accepted access token; "" means DefaultToken
 	Now   func() time.Time // clock; nil means time.Now. "today" is Now() in UTC, as a date
 	Log   io.Writer        // if non-nil, one JSON line per request: {"method","path","params"}
 
@@ -50,7 +50,7 @@ func New(cfg Config) *Server {
 		cfg.Seed = 1
 	}
 	if cfg.Token == "" {
-		cfg.Token = "sandbox-token"
+		cfg.Token = DefaultToken
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
