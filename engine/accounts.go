@@ -2,12 +2,9 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/fbsql/fbsql/fbtables/graph"
 )
 
 // Accounts returns the ad accounts queries read: the configured ones, or
@@ -29,17 +26,8 @@ func (e *Engine) Accounts(ctx context.Context) ([]string, error) {
 		}
 	}
 	if len(ids) == 0 {
-		err := e.client.Get(ctx, "me/adaccounts", graph.Params{"fields": []string{"account_id"}, "limit": 500},
-			func(row json.RawMessage) error {
-				var a struct {
-					AccountID string `json:"account_id"`
-				}
-				if err := json.Unmarshal(row, &a); err != nil {
-					return fmt.Errorf("decode ad account: %w", err)
-				}
-				ids = append(ids, a.AccountID)
-				return nil
-			})
+		var err error
+		ids, err = e.client.AdAccounts(ctx)
 		if err != nil {
 			// Not remembered: a failed discovery (network down) may succeed next time.
 			return nil, fmt.Errorf("list ad accounts: %w", err)

@@ -20,10 +20,6 @@ const maxJobsPerAccount = 8
 // runAsync runs a unit as an async report run (graph.Client.RunReport): a run that fails or
 // is skipped is submitted again, up to maxJobAttempts times in all.
 func (r *insightsRun) runAsync(ctx context.Context, u *unit, emit func(json.RawMessage) error) error {
-	p, err := r.params(u)
-	if err != nil {
-		return err
-	}
 	release, err := r.e.jobSlot(ctx, u.acct)
 	if err != nil {
 		return err
@@ -31,7 +27,7 @@ func (r *insightsRun) runAsync(ctx context.Context, u *unit, emit func(json.RawM
 	defer release()
 	minWait, maxWait := r.e.pollBounds()
 	opts := graph.RunOptions{PollMin: minWait, PollMax: maxWait, Deadline: r.e.cfg.JobDeadline, OnPercent: r.tr.jobPercent}
-	err = r.e.client.RunReport(ctx, u.acct, p, opts, insightsPageSize, emit)
+	err = r.e.client.RunReport(ctx, r.query(u), opts, emit)
 	var je *graph.JobError
 	switch {
 	case err == nil:

@@ -123,7 +123,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			if inner != nil {
 				return inner(ctx, d)
 			}
-			return sleepCtx(ctx, d)
+			return graph.Sleep(ctx, d)
 		}
 	}
 	user := gcfg.OnResponse
@@ -239,15 +239,23 @@ func (r *Result) Next() ([]any, error) {
 	return vals, nil
 }
 
-// Plan plans a script without running it.
+// Plan plans a script without running it. Each insights scan says how the
+// engine will fetch it (Scan.Fetch, Scan.Async): sync pages or report runs.
 func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error) {
 	today, err := e.today(ctx)
 	if err != nil {
 		return nil, err
 	}
 	fe := sessionFrontend{Frontend: e.fe, ctx: ctx, conn: e.conn}
-	return planner.Build(script, planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
+	p, err := planner.Build(script, planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
 		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version(), GrainOnly: e.cfg.GrainOnly})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range p.Statements {
+		e.explainFetch(st)
+	}
+	return p, nil
 }
 
 // Exec runs every statement of a script in order, handing each result to
@@ -284,7 +292,6 @@ func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit f
 	res := &Result{Plan: st}
 	defer e.detachCache()
 	if st.Explain {
-		e.explainFetch(st)
 		res.CacheNotes = e.explainCache(ctx, st)
 		return emit(res)
 	}
@@ -354,18 +361,6 @@ func (e *Engine) maxPerAccount() int {
 		return e.cfg.MaxConcurrentPerAccount
 	}
 	return graph.DefaultMaxPerAccount
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func (e *Engine) pollBounds() (time.Duration, time.Duration) {

@@ -230,49 +230,32 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 	return fmt.Errorf("act_%s/insights: the API cannot produce this report even for one time slice and one campaign: %w", u.acct, big.cause)
 }
 
-// params builds the request parameters of a unit.
-func (r *insightsRun) params(u *unit) (graph.Params, error) {
-	p := graph.Params{}
-	for _, kv := range r.sc.Params {
-		p[kv.Key] = kv.Value
-	}
+// query is the insights read of a unit.
+func (r *insightsRun) query(u *unit) graph.Insights {
+	q := graph.Insights{Account: u.acct, Params: scanParams(r.sc), Campaigns: u.campaigns, Limit: r.sc.Limit}
 	switch {
 	case u.ranges != nil:
-		var rs []map[string]string
 		for _, d := range u.ranges {
-			rs = append(rs, map[string]string{"since": d.since.Format(time.DateOnly), "until": d.until.Format(time.DateOnly)})
+			q.Ranges = append(q.Ranges, graph.DateRange{Since: d.since, Until: d.until})
 		}
-		p["time_ranges"] = rs
 	case !u.since.IsZero():
-		p["time_range"] = map[string]string{"since": u.since.Format(time.DateOnly), "until": u.until.Format(time.DateOnly)}
+		q.Range = &graph.DateRange{Since: u.since, Until: u.until}
 	}
-	if u.campaigns != nil {
-		var filters []map[string]any
-		if v, ok := p["filtering"]; ok {
-			b, err := json.Marshal(v)
-			if err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(b, &filters); err != nil {
-				return nil, err
-			}
-		}
-		p["filtering"] = append(filters, map[string]any{"field": "campaign.id", "operator": "IN", "value": u.campaigns})
+	return q
+}
+
+// scanParams are a scan's request parameters as the client takes them.
+func scanParams(sc *planner.Scan) graph.Params {
+	p := graph.Params{}
+	for _, kv := range sc.Params {
+		p[kv.Key] = kv.Value
 	}
-	return p, nil
+	return p
 }
 
 // runSync reads a unit with paged GETs.
 func (r *insightsRun) runSync(ctx context.Context, u *unit, emit func(json.RawMessage) error) error {
-	p, err := r.params(u)
-	if err != nil {
-		return err
-	}
-	p["limit"] = insightsPageSize
-	if r.sc.Limit > 0 && r.sc.Limit < insightsPageSize {
-		p["limit"] = r.sc.Limit
-	}
-	err = r.e.client.Get(ctx, "act_"+u.acct+"/insights", p, emit)
+	err := r.e.client.Insights(ctx, r.query(u), emit)
 	if isTooBig(err) || isSyncTimeout(err) {
 		return &errTooBig{err}
 	}
@@ -317,18 +300,9 @@ func (r *insightsRun) campaigns(ctx context.Context, acct string) ([]string, err
 	if ok {
 		return ids, nil
 	}
-	statuses := []string{"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"}
-	err := r.e.client.Get(ctx, "act_"+acct+"/campaigns", graph.Params{"fields": []string{"id"}, "effective_status": statuses, "limit": pageSize},
-		func(raw json.RawMessage) error {
-			var c struct{ ID string }
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			ids = append(ids, c.ID)
-			return nil
-		})
+	ids, err := r.e.client.CampaignIDs(ctx, acct)
 	if err != nil {
-		return nil, fmt.Errorf("list campaigns of act_%s to split a report: %w", acct, err)
+		return nil, fmt.Errorf("split a report: %w", err)
 	}
 	r.mu.Lock()
 	r.campaign[acct] = ids

@@ -35,6 +35,9 @@ func scaledDemo(t testing.TB, model sandbox.Model, faults sandbox.Faults) *demo 
 		PollMin:       10 * time.Millisecond,
 		PollMax:       200 * time.Millisecond,
 		ThrottlePause: pause,
+		// The 1 s timeout above was tuned for 8 requests per account at once; the default 16
+		// (with headroom) loads a busy machine's sandbox past it.
+		MaxConcurrentPerAccount: 8,
 	})
 	if err != nil {
 		t.Fatal(err)

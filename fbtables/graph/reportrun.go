@@ -77,13 +77,17 @@ func (e *JobError) Error() string {
 	return fmt.Sprintf("report run %s for act_%s ended %s", e.Run.ID, e.Account, e.Run.Describe())
 }
 
-// RunReport runs an insights report as an async report run of account acct (without act_):
-// it creates the run, polls it until it ends, and pages its rows into each. A run that ends
+// RunReport runs the insights read q as an async report run: it creates the run, polls it
+// until it ends, and pages its rows into each. A run that ends
 // without completing is a *JobError; one the API refuses as too large is a TooBig *APIError or
 // a *JobError whose Run.TooBig. While the run exists its requests count against acct's
 // throttle.
-func (c *Client) RunReport(ctx context.Context, acct string, params Params, o RunOptions, limit int, each func(row json.RawMessage) error) error {
-	path := "act_" + acct + "/insights"
+func (c *Client) RunReport(ctx context.Context, q Insights, o RunOptions, each func(row json.RawMessage) error) error {
+	acct, path := q.Account, q.path()
+	params, err := q.params(false)
+	if err != nil {
+		return err
+	}
 	var created struct {
 		ID json.RawMessage `json:"report_run_id"` // Meta's docs show a number, the API a string
 	}
@@ -108,7 +112,7 @@ func (c *Client) RunReport(ctx context.Context, acct string, params Params, o Ru
 	// Only a read that delivered no row may be repeated: rows are never sent twice.
 	delivered := false
 	return c.whileFresh(ctx, born, func() bool { return !delivered }, func() error {
-		return c.Get(ctx, id+"/insights", Params{"limit": limit}, func(row json.RawMessage) error {
+		return c.Get(ctx, id+"/insights", Params{"limit": pageLimit(InsightsPageSize, q.Limit)}, func(row json.RawMessage) error {
 			delivered = true
 			return each(row)
 		})
@@ -157,7 +161,7 @@ func (c *Client) poll(ctx context.Context, acct, id string, born time.Time, o Ru
 		if wait > NoticeAfter && c.notice != nil {
 			c.notice(fmt.Sprintf("act_%s: report run %s at %d%%, next check in %s", acct, id, run.Percent, wait.Round(time.Second)))
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return run, err
 		}
 		run = ReportRun{}

@@ -157,8 +157,9 @@ func backoff(attempt int, base, limit time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// sleepCtx is the default Config.Sleep: a timer that gives up as soon as ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less if ctx ends first (then it returns ctx.Err()). It is the default
+// Config.Sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
