@@ -102,6 +102,10 @@ func (c *Client) readBody(ctx context.Context, r io.Reader) (*heldBody, error) {
 		n, err := r.Read(h.data[len(h.data):min(cap(h.data), len(h.data)+readChunk)])
 		h.data = h.data[:len(h.data)+n]
 		if err == io.EOF {
+			if len(h.data) > c.maxBody { // a cap below freeBody
+				h.release()
+				return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, c.maxBody)
+			}
 			return h, nil
 		}
 		if err != nil {
