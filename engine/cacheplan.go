@@ -188,8 +188,10 @@ func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageFiel
 				exprs = append(exprs, sqlString(f.constant))
 			case f.apiField == "":
 				exprs = append(exprs, "NULL")
-			default:
+			case f.stageType() == "VARCHAR":
 				exprs = append(exprs, fmt.Sprintf("r.data[%d]", pos[f.apiField]))
+			default: // the cache keeps the API's text; the stage is typed
+				exprs = append(exprs, castExpr(f, fmt.Sprintf("r.data[%d]", pos[f.apiField])))
 			}
 		}
 		q := fmt.Sprintf("INSERT INTO %s SELECT %s FROM fbcache.rows r JOIN fbcache.entries e ON r.entry = e.id WHERE r.entry IN (%s)",
@@ -254,7 +256,7 @@ func (e *Engine) writeEntries(ctx context.Context, sc *planner.Scan, stage strin
 	for _, f := range p.shape.fields {
 		for _, sf := range fields {
 			if sf.apiField == f {
-				data = append(data, "s."+quote(sf.name))
+				data = append(data, textExpr(sf, "s."+quote(sf.name)))
 				break
 			}
 		}
@@ -346,6 +348,9 @@ func (e *Engine) explainCache(ctx context.Context, st *planner.Statement) []stri
 	}
 	var notes []string
 	for _, sc := range st.Scans {
+		if sc.Empty { // no request: nothing to look up
+			continue
+		}
 		accounts := sc.Accounts
 		if accounts == nil {
 			e.accountsMu.Lock()

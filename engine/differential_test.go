@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,7 +18,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -52,19 +51,12 @@ type diffHarness struct {
 }
 
 func openEngine(t testing.TB, grainOnly bool) (*engine.Engine, *sandbox.Server) {
-	sb := sandbox.New(sandbox.Config{Seed: 7})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	eng, err := engine.Open(context.Background(), engine.Config{
-		Graph: graph.Config{BaseURL: srv.URL, Token: "sandbox-token"}, GrainOnly: grainOnly,
+	d := enginetest.New(t, sandbox.Config{Seed: 7}, func(c *engine.Config) {
+		c.GrainOnly = grainOnly
 		// The sandbox finishes report runs at once: poll without waiting.
-		PollMin: time.Millisecond, PollMax: 5 * time.Millisecond,
+		c.PollMin, c.PollMax = time.Millisecond, 5*time.Millisecond
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	return eng, sb
+	return d.Engine, d.Sandbox.Server
 }
 
 func newDiffHarness(t testing.TB) *diffHarness {
@@ -137,7 +129,9 @@ func (h *diffHarness) check(q genQuery) (diff diffResult, refused string) {
 
 // checkOnly is check running only one oracle ("" = all), for shrinking.
 func (h *diffHarness) checkOnly(q genQuery, only string) (diff diffResult, refused string) {
+	h.fullSB.ResetRequests()
 	full, errF := h.run(h.full, q)
+	sent := h.fullSB.Requests() // for the explain oracle, before tlp sends more
 	grain, errG := h.run(h.grain, q)
 	switch {
 	case errF != nil && errG != nil:
@@ -155,7 +149,7 @@ func (h *diffHarness) checkOnly(q genQuery, only string) (diff diffResult, refus
 		{"grain-only", func() string { return compareRows(q, full, grain) }},
 		{"tlp", func() string { return h.tlp(q) }},
 		{"truth", func() string { return h.truth(q, full) }},
-		{"explain", func() string { return h.explain(q) }},
+		{"explain", func() string { return h.explain(q, sent) }},
 	}
 	for _, o := range oracles {
 		if only != "" && only != o.name {

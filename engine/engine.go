@@ -15,6 +15,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/fbsql/fbsql/engine/sqlfront"
 	"github.com/fbsql/fbsql/fbtables"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/planner"
@@ -69,6 +70,10 @@ type Config struct {
 	// Cache configures the local cache of fetched rows (cache.go); the
 	// zero value is off.
 	Cache CacheConfig
+	// MemoryLimit is DuckDB's memory_limit (e.g. "512MB"): past it, DuckDB
+	// spills to its temporary directory instead of growing. "" keeps
+	// DuckDB's default (80% of RAM).
+	MemoryLimit string
 	// GrainOnly pushes only what the grain requires (planner.Input.GrainOnly):
 	// the reference answers of differential tests.
 	GrainOnly bool
@@ -81,7 +86,7 @@ type Engine struct {
 	client     *graph.Client
 	db         *sql.DB
 	conn       *sql.Conn
-	fe         *Frontend
+	fe         *sqlfront.Frontend
 	requests   atomic.Int64
 	currencies sync.Map // account → currency, for whole-unit budgets
 	jobs       sync.Map // account → chan struct{}: async jobs running
@@ -158,7 +163,13 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.removeTemp()
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
 	}
-	if e.fe, err = NewFrontend(); err != nil {
+	if cfg.MemoryLimit != "" {
+		if _, err := e.conn.ExecContext(ctx, "SET memory_limit = "+sqlString(cfg.MemoryLimit)); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("memory limit %q: %w", cfg.MemoryLimit, err)
+		}
+	}
+	if e.fe, err = sqlfront.New(); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -242,13 +253,11 @@ func (r *Result) Next() ([]any, error) {
 // Plan plans a script without running it. Each insights scan says how the
 // engine will fetch it (Scan.Fetch, Scan.Async): sync pages or report runs.
 func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error) {
-	today, err := e.today(ctx)
+	in, err := e.planInput(ctx)
 	if err != nil {
 		return nil, err
 	}
-	fe := sessionFrontend{Frontend: e.fe, ctx: ctx, conn: e.conn}
-	p, err := planner.Build(script, planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
-		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version(), GrainOnly: e.cfg.GrainOnly})
+	p, err := planner.Build(script, in)
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +265,17 @@ func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error)
 		e.explainFetch(st)
 	}
 	return p, nil
+}
+
+// planInput is what planning a statement of this session depends on.
+func (e *Engine) planInput(ctx context.Context) (planner.Input, error) {
+	today, err := e.today(ctx)
+	if err != nil {
+		return planner.Input{}, err
+	}
+	fe := sqlfront.Session{Frontend: e.fe, Ctx: ctx, Conn: e.conn}
+	return planner.Input{Catalog: e.cat, Frontend: fe, Today: today, Now: time.Now(),
+		AttributionWindows: e.cfg.AttributionWindows, APIVersion: e.version(), GrainOnly: e.cfg.GrainOnly}, nil
 }
 
 // Exec runs every statement of a script in order, handing each result to
@@ -271,24 +291,32 @@ type ExecOptions struct {
 	Parquet string
 }
 
-// ExecWith is Exec with options.
+// ExecWith is Exec with options. The script is split into statements
+// here, once; each is planned and run as it is.
 func (e *Engine) ExecWith(ctx context.Context, script string, o ExecOptions, emit func(*Result) error) error {
 	for _, text := range planner.SplitStatements(script) {
-		if err := e.execOne(ctx, text, o, emit); err != nil {
+		if err := e.ExecStatement(ctx, text, o, emit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) execOne(ctx context.Context, text string, o ExecOptions, emit func(*Result) error) error {
+// ExecStatement runs one statement of a script split by
+// planner.SplitStatements, for callers that handle each statement's
+// failure themselves (the shell goes on after one).
+func (e *Engine) ExecStatement(ctx context.Context, text string, o ExecOptions, emit func(*Result) error) error {
 	start := time.Now()
 	reqBefore := e.requests.Load()
-	p, err := e.Plan(ctx, text)
+	in, err := e.planInput(ctx)
 	if err != nil {
 		return err
 	}
-	st := p.Statements[0]
+	st, err := planner.BuildStatement(text, in)
+	if err != nil {
+		return err
+	}
+	e.explainFetch(st)
 	res := &Result{Plan: st}
 	defer e.detachCache()
 	if st.Explain {

@@ -46,12 +46,8 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 			fields = append(fields, dayField)
 		}
 	}
-	cols := []string{"_unit BIGINT", "_acct VARCHAR"}
-	for _, f := range fields {
-		cols = append(cols, quote(f.name)+" VARCHAR")
-	}
-	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
-		return 0, fmt.Errorf("create %s: %w", stage, err)
+	if err := e.createStage(ctx, stage, fields); err != nil {
+		return 0, err
 	}
 	if cached != nil {
 		served, err := e.serveHits(ctx, stage, fields, cached.hits)
@@ -71,9 +67,12 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	if cached != nil {
 		e.writeCache(ctx, sc, stage, fields, cached)
 	}
-	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage)); err != nil {
+	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields)); err != nil {
 		return 0, fmt.Errorf("load %s rows: %w", sc.Table.Name, err)
 	}
+	// The stage is a copy of the rows: free it now, not at the end of the
+	// statement, so a big scan is held once.
+	e.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+stage)
 	return n, nil
 }
 
@@ -85,22 +84,26 @@ type fetchWork struct {
 	cached   bool // bases are set, even if empty
 }
 
-// stageField is one staged column: where its value comes from.
+// stageField is one staged column: where its value comes from and how it
+// is converted (convert.go).
 type stageField struct {
 	name       string // column name in the stage table
 	apiField   string // key in the API row; "" for an option constant
 	constant   string // option value
 	minorUnits bool   // money in the currency's minor units (see wholeUnits)
+	typ        string // the column's type; "" is VARCHAR
+	conv       conv
 }
 
 func stageFields(sc *planner.Scan) []stageField {
 	var out []stageField
 	for _, c := range sc.Columns {
 		if c.Kind == fbtables.KindOption {
-			out = append(out, stageField{name: c.Name, constant: sc.OptionText[c.Name]})
+			// Option constants are text; loadSQL casts them.
+			out = append(out, stageField{name: c.Name, constant: sc.OptionText[c.Name], typ: c.Type, conv: convJSON})
 			continue
 		}
-		out = append(out, stageField{name: c.Name, apiField: c.APIField(), minorUnits: c.MinorUnits})
+		out = append(out, stageField{name: c.Name, apiField: c.APIField(), minorUnits: c.MinorUnits, typ: c.Type, conv: convOf(c.Type, c.MinorUnits)})
 	}
 	if len(out) == 0 {
 		out = append(out, stageField{name: "_id", apiField: firstField(sc)})
@@ -117,14 +120,32 @@ func firstField(sc *planner.Scan) string {
 	return "id"
 }
 
-// loadSQL moves staged strings into the typed table.
-func loadSQL(sc *planner.Scan, stage string) string {
+// createStage creates the stage table a scan appends to: the unit and
+// account of each row, then the fields, typed (stageType).
+func (e *Engine) createStage(ctx context.Context, stage string, fields []stageField) error {
+	cols := []string{"_unit BIGINT", "_acct VARCHAR"}
+	for _, f := range fields {
+		cols = append(cols, quote(f.name)+" "+f.stageType())
+	}
+	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
+		return fmt.Errorf("create %s: %w", stage, err)
+	}
+	return nil
+}
+
+// loadSQL moves staged rows into the typed table: typed fields as they
+// are, nested JSON parsed by DuckDB.
+func loadSQL(sc *planner.Scan, stage string, fields []stageField) string {
 	if len(sc.Columns) == 0 {
 		return fmt.Sprintf("INSERT INTO %s SELECT _id FROM %s", sc.Temp, stage)
 	}
 	var exprs []string
-	for _, c := range sc.Columns {
-		exprs = append(exprs, castExpr(c, quote(c.Name)))
+	for _, f := range fields[:len(sc.Columns)] {
+		if f.conv == convJSON {
+			exprs = append(exprs, castExpr(f, quote(f.name)))
+			continue
+		}
+		exprs = append(exprs, quote(f.name))
 	}
 	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", sc.Temp, strings.Join(exprs, ", "), stage)
 }
@@ -134,7 +155,7 @@ func loadSQL(sc *planner.Scan, stage string) string {
 func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rowsCh := make(chan rowMsg, 1024)
+	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
 	var (
 		wg       sync.WaitGroup
 		errOnce  sync.Once
@@ -200,16 +221,15 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 				delete(perUnit, m.unit)
 				continue
 			}
-			if err := app.AppendRow(append([]driver.Value{m.unit, m.acct}, m.row...)...); err != nil {
+			k, err := appendBatch(app, m)
+			if err != nil {
 				app.Close()
 				return fmt.Errorf("append to %s: %w", stage, err)
 			}
-			perUnit[m.unit]++
-			if n++; n%1000 == 0 {
-				tr.addRows(1000)
-			}
+			perUnit[m.unit] += k
+			n += k
+			tr.addRows(k)
 		}
-		tr.addRows(n % 1000)
 		return app.Close()
 	})
 	if err != nil {
@@ -224,16 +244,6 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 	return n, ctx.Err()
 }
 
-// fetchAccount pages through one account's rows.
-// rowMsg carries one decoded row, tagged with the unit of work that
-// fetched it, or asks to discard every row of a unit.
-type rowMsg struct {
-	unit    int64
-	acct    string // the account the row was fetched for
-	row     []driver.Value
-	discard bool
-}
-
 func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string, fields []stageField, out chan<- rowMsg) error {
 	path := strings.ReplaceAll(sc.Path, "{account}", acct) // for messages
 	whole, err := e.wholeUnits(ctx, acct, fields)
@@ -241,18 +251,11 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 		return err
 	}
 	sent := 0
+	b := newBatcher(out, fields, whole, acct)
+	defer b.release()
 	emit := func(raw json.RawMessage) error {
-		row, err := decodeRow(raw, fields)
-		if err != nil {
+		if err := b.add(ctx, raw); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
-		}
-		if whole {
-			toHundredths(row, fields)
-		}
-		select {
-		case out <- rowMsg{acct: acct, row: row}:
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 		if sent++; sc.Limit > 0 && sent >= sc.Limit {
 			return errEnough // do not ask for the next page
@@ -261,51 +264,17 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 	}
 	err = e.client.Edge(ctx, sc.Path, acct, scanParams(sc), sc.Limit, emit)
 	if errors.Is(err, errEnough) { // a reached LIMIT is success, on a node as on an edge
-		return nil
+		err = nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return b.flush(ctx)
 }
 
 // errEnough stops paging once a pushed-down LIMIT has its rows; it never
 // leaves fetchAccount.
 var errEnough = errors.New("enough rows")
-
-// decodeRow picks the staged fields out of one API object: strings as they
-// are, numbers, objects and lists as their JSON text, absent or null as NULL.
-// It reads the object in one pass (rowdecode.go): rows are most of the bytes
-// a query moves, and a generic map decode costs several passes per row.
-func decodeRow(raw json.RawMessage, fields []stageField) ([]driver.Value, error) {
-	row := make([]driver.Value, len(fields))
-	for i, f := range fields {
-		if f.apiField == "" && f.constant != "" {
-			row[i] = f.constant
-		}
-	}
-	err := scanObject(raw, func(key, val []byte) error {
-		for i, f := range fields {
-			if f.apiField == "" || f.apiField != string(key) {
-				continue
-			}
-			switch {
-			case string(val) == "null":
-				row[i] = nil
-			case val[0] == '"':
-				s, err := unquote(val)
-				if err != nil {
-					return fmt.Errorf("decode %s: %w", f.apiField, err)
-				}
-				row[i] = s
-			default:
-				row[i] = string(val)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("decode row: %w", err)
-	}
-	return row, nil
-}
 
 // wholeUnits reports whether an account's currency sends budgets in whole
 // units (JPY, KRW, …) when the scan loads any minor-unit money; the
@@ -327,16 +296,4 @@ func (e *Engine) wholeUnits(ctx context.Context, acct string, fields []stageFiel
 	}
 	e.currencies.Store(acct, currency)
 	return fbtables.CurrencyOffset(currency) == 1, nil
-}
-
-// toHundredths rewrites whole-unit money as hundredths, the unit the
-// load step divides by 100: ¥5000 arrives as "5000" and must load as 5000.00.
-func toHundredths(row []driver.Value, fields []stageField) {
-	for i, f := range fields {
-		s, ok := row[i].(string)
-		if !f.minorUnits || !ok || s == "" || strings.Trim(s, "-0123456789") != "" {
-			continue
-		}
-		row[i] = s + "00"
-	}
 }

@@ -171,15 +171,12 @@ func (e *errTooBig) Unwrap() error { return e.cause }
 // rows were delivered yet) it runs smaller pieces instead.
 func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 	delivered := 0
+	b := newBatcher(r.out, r.fields, false, u.acct)
+	b.unit = u.id
+	defer b.release()
 	emit := func(raw json.RawMessage) error {
-		row, err := decodeRow(raw, r.fields)
-		if err != nil {
+		if err := b.add(ctx, raw); err != nil {
 			return fmt.Errorf("act_%s/insights: %w", u.acct, err)
-		}
-		select {
-		case r.out <- rowMsg{unit: u.id, acct: u.acct, row: row}:
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 		if delivered++; r.sc.Limit > 0 && delivered >= r.sc.Limit {
 			return errEnough
@@ -191,6 +188,10 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 		err = r.runAsync(ctx, u, emit)
 	} else {
 		err = r.runSync(ctx, u, emit)
+	}
+	// The unit's rows so far go out before it ends or is discarded.
+	if ferr := b.flush(ctx); err == nil || errors.Is(err, errEnough) {
+		err = ferr
 	}
 	if errors.Is(err, errEnough) {
 		return nil

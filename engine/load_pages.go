@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
+	"iter"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -14,9 +14,10 @@ import (
 
 // LoadPages loads Graph API response pages ({"data":[…],"paging":…}) into
 // a new temporary table with the named insights columns, through the same
-// decode → stage → typed-insert path a query's fetch uses. It exists so
+// decode → typed stage → insert path a query's fetch uses. It exists so
 // the ingest benchmark measures that path on fixed bytes, without HTTP.
-func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, pages [][]byte) (int64, error) {
+// pages yields each page's bytes, valid until the next.
+func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, pages iter.Seq[[]byte]) (int64, error) {
 	ins, _ := e.cat.Table("insights")
 	sc := &planner.Scan{Table: ins, Temp: table}
 	for _, name := range columns {
@@ -31,11 +32,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	}
 	stage := table + "_stage"
 	fields := stageFields(sc)
-	cols := []string{"_unit BIGINT"}
-	for _, f := range fields {
-		cols = append(cols, quote(f.name)+" VARCHAR")
-	}
-	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
+	if err := e.createStage(ctx, stage, fields); err != nil {
 		return 0, err
 	}
 	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
@@ -45,25 +42,21 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		if err != nil {
 			return err
 		}
-		for _, page := range pages {
-			var env struct {
-				Data []json.RawMessage `json:"data"`
-			}
-			if err := json.Unmarshal(page, &env); err != nil {
-				app.Close()
-				return fmt.Errorf("decode page: %w", err)
-			}
-			for _, raw := range env.Data {
-				row, err := decodeRow(raw, fields)
+		dec := newDecoder(fields, false)
+		row := make([]driver.Value, 2+len(fields))
+		row[0], row[1] = int64(0), ""
+		for page := range pages {
+			err := pageRows(page, func(b []byte, at int) (int, error) {
+				end, err := dec.decodeAt(b, at, row[2:])
 				if err != nil {
-					app.Close()
-					return err
-				}
-				if err := app.AppendRow(append([]driver.Value{int64(0)}, row...)...); err != nil {
-					app.Close()
-					return err
+					return 0, fmt.Errorf("decode row: %w", err)
 				}
 				n++
+				return end, app.AppendRow(row...)
+			})
+			if err != nil {
+				app.Close()
+				return err
 			}
 		}
 		return app.Close()
@@ -71,10 +64,44 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	if err != nil {
 		return 0, err
 	}
-	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage)); err != nil {
+	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields)); err != nil {
 		return 0, err
 	}
 	return n, nil
+}
+
+// pageRows calls row with where each element of a page's "data" array
+// starts; row reads it and returns where it ends. The page is read once.
+func pageRows(page []byte, row func(b []byte, at int) (int, error)) error {
+	found := false
+	end, err := scanMembers(page, skipSpace(page, 0), 0, func(key []byte, at int) (int, error) {
+		if string(key) != "data" {
+			return skipValue(page, at, 1)
+		}
+		found = true
+		return eachElement(page, at, func(at int) (int, error) { return row(page, at) })
+	})
+	if err == nil {
+		err = trailing(page, end)
+	}
+	if err == nil && !found {
+		err = errors.New("no data")
+	}
+	if err != nil {
+		return fmt.Errorf("decode page: %w", err)
+	}
+	return nil
+}
+
+// ColumnType is the SQL type of an insights column, for tools that load
+// the same rows another way.
+func (e *Engine) ColumnType(column string) (string, bool) {
+	ins, _ := e.cat.Table("insights")
+	c, ok := ins.Column(column)
+	if !ok {
+		return "", false
+	}
+	return c.Type, true
 }
 
 // QueryValue runs a query that returns one value, for tools and benchmarks.

@@ -7,57 +7,124 @@ import (
 	"fmt"
 )
 
+// A one-pass JSON scanner for API rows: it finds each member of an object
+// and checks, in the same pass, that every value is well-formed JSON, so a
+// row's bytes are read once (encoding/json would read them once to check
+// them and again to decode). FuzzScanObject holds it to encoding/json.
+
+// maxDepth is encoding/json's nesting limit, kept so both accept the same.
+const maxDepth = 10000
+
 // scanObject calls fn with the key and the raw value of each member of a
 // JSON object, in one pass. Keys with escapes are unescaped; values are the
 // exact bytes (strings with their quotes). Malformed input is an error.
 func scanObject(b []byte, fn func(key, val []byte) error) error {
-	i := skipSpace(b, 0)
+	end, err := scanObjectAt(b, skipSpace(b, 0), fn)
+	if err != nil {
+		return err
+	}
+	return trailing(b, end)
+}
+
+// scanObjectAt is scanObject for the object starting at b[i]; it returns
+// the index just past it.
+func scanObjectAt(b []byte, i int, fn func(key, val []byte) error) (int, error) {
+	return scanMembers(b, i, 0, func(key []byte, at int) (int, error) {
+		end, err := skipValue(b, at, 1)
+		if err != nil {
+			return 0, err
+		}
+		return end, fn(key, b[at:end])
+	})
+}
+
+// scanMembers walks the members of the object at b[i]; member is given
+// each key and where its value starts, and returns where the value ends
+// (it reads the value itself, checking it).
+func scanMembers(b []byte, i, depth int, member func(key []byte, at int) (int, error)) (int, error) {
 	if i >= len(b) || b[i] != '{' {
-		return errors.New("not a JSON object")
+		return 0, errors.New("not a JSON object")
+	}
+	if depth >= maxDepth {
+		return 0, errors.New("nested too deep")
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return trailing(b, i+1)
+		return i + 1, nil
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return fmt.Errorf("expected a key at byte %d", i)
+			return 0, fmt.Errorf("expected a key at byte %d", i)
 		}
 		end, err := stringEnd(b, i)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		key := b[i+1 : end-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
 			s, err := unquote(b[i:end])
 			if err != nil {
-				return err
+				return 0, err
 			}
 			key = []byte(s)
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return fmt.Errorf("expected ':' at byte %d", i)
+			return 0, fmt.Errorf("expected ':' at byte %d", i)
 		}
 		i = skipSpace(b, i+1)
-		vend, err := valueEnd(b, i)
-		if err != nil {
-			return err
+		if i >= len(b) {
+			return 0, errors.New("missing value")
 		}
-		if err := fn(key, b[i:vend]); err != nil {
-			return err
+		vend, err := member(key, i)
+		if err != nil {
+			return 0, err
 		}
 		i = skipSpace(b, vend)
 		if i >= len(b) {
-			return errors.New("unterminated object")
+			return 0, errors.New("unterminated object")
 		}
 		switch b[i] {
 		case ',':
 			i = skipSpace(b, i+1)
 		case '}':
-			return trailing(b, i+1)
+			return i + 1, nil
 		default:
-			return fmt.Errorf("expected ',' or '}' at byte %d", i)
+			return 0, fmt.Errorf("expected ',' or '}' at byte %d", i)
+		}
+	}
+}
+
+// eachElement calls elem with where each element of the array at b[i]
+// starts; elem returns where it ends (reading it itself). It returns the
+// index just past the array.
+func eachElement(b []byte, i int, elem func(at int) (int, error)) (int, error) {
+	if i >= len(b) || b[i] != '[' {
+		return 0, errors.New("not a JSON array")
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(b) {
+			return 0, errors.New("unterminated array")
+		}
+		end, err := elem(i)
+		if err != nil {
+			return 0, err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return 0, errors.New("unterminated array")
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return i + 1, nil
+		default:
+			return 0, fmt.Errorf("expected ',' or ']' at byte %d", i)
 		}
 	}
 }
@@ -74,6 +141,80 @@ func skipSpace(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// skipValue returns the index just past the JSON value starting at b[i],
+// checking all of it: strings, numbers, literals, and objects and arrays
+// to any depth.
+func skipValue(b []byte, i, depth int) (int, error) {
+	if i >= len(b) {
+		return 0, errors.New("missing value")
+	}
+	switch c := b[i]; {
+	case c == '"':
+		return stringEnd(b, i)
+	case c == '{':
+		return scanMembers(b, i, depth, func(_ []byte, at int) (int, error) { return skipValue(b, at, depth+1) })
+	case c == '[':
+		if depth >= maxDepth {
+			return 0, errors.New("nested too deep")
+		}
+		return eachElement(b, i, func(at int) (int, error) { return skipValue(b, at, depth+1) })
+	case c == 't':
+		return literal(b, i, "true")
+	case c == 'f':
+		return literal(b, i, "false")
+	case c == 'n':
+		return literal(b, i, "null")
+	case c == '-' || '0' <= c && c <= '9':
+		return numberEnd(b, i)
+	}
+	return 0, fmt.Errorf("malformed value at byte %d", i)
+}
+
+func literal(b []byte, i int, word string) (int, error) {
+	if !bytes.HasPrefix(b[i:], []byte(word)) {
+		return 0, fmt.Errorf("malformed value at byte %d", i)
+	}
+	return i + len(word), nil
+}
+
+// numberEnd checks JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func numberEnd(b []byte, i int) (int, error) {
+	start := i
+	bad := func() (int, error) { return 0, fmt.Errorf("malformed number at byte %d", start) }
+	digits := func() bool {
+		j := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return bad()
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return bad()
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return bad()
+		}
+	}
+	return i, nil
 }
 
 // stringEnd returns the index just past the string starting at b[i] == '"',
@@ -112,52 +253,6 @@ func isHex(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// valueEnd returns the index just past the JSON value starting at b[i]:
-// strings by their closing quote, objects and arrays by their matching
-// bracket (brackets inside strings skipped), literals and numbers by the
-// next delimiter. The value itself is checked with json.Valid unless it is
-// a plain string, so nothing malformed passes as data.
-func valueEnd(b []byte, i int) (int, error) {
-	if i >= len(b) {
-		return 0, errors.New("missing value")
-	}
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				end, err := stringEnd(b, j)
-				if err != nil {
-					return 0, err
-				}
-				j = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					if !json.Valid(b[i : j+1]) {
-						return 0, fmt.Errorf("malformed value at byte %d", i)
-					}
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, errors.New("unterminated value")
-	}
-	j := i
-	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\t' && b[j] != '\r' {
-		j++
-	}
-	if j == i || !json.Valid(b[i:j]) {
-		return 0, fmt.Errorf("malformed value at byte %d", i)
-	}
-	return j, nil
 }
 
 // unquote decodes a JSON string literal; the fast path has no escapes.

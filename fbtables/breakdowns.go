@@ -54,6 +54,7 @@ var breakdownCombinations = [][]string{
 // notAlone are breakdowns the API rejects when requested by themselves.
 var notAlone = map[string]string{
 	"impression_device": "publisher_platform",
+	"platform_position": "publisher_platform",
 }
 
 // ValidateBreakdowns checks a set of breakdowns against the allowed
@@ -69,7 +70,7 @@ func ValidateBreakdowns(bds []string) error {
 		return nil
 	case 1:
 		if with, bad := notAlone[bds[0]]; bad {
-			return fmt.Errorf("breakdown %s cannot be used by itself; combine it with %s (e.g. publisher_platform, impression_device)", bds[0], with)
+			return fmt.Errorf("breakdown %s cannot be used by itself; combine it with %s (e.g. %[2]s, %[1]s)", bds[0], with)
 		}
 		return nil
 	}

@@ -113,6 +113,9 @@ type Column struct {
 	// Hidden columns are loaded for the table's own use (the action lists
 	// behind insights_actions) and cannot be referenced.
 	Hidden bool
+	// Push is how a WHERE condition on the column reaches the API;
+	// NewCatalog fills it from the declarations in pushdown.go.
+	Push Push
 }
 
 // APIField is the name to put in the `fields` parameter.
@@ -197,6 +200,7 @@ func NewCatalog(tables ...*Table) (*Catalog, error) {
 				problems = append(problems, fmt.Sprintf("%s.%s declared twice", t.Name, col.Name))
 			}
 			t.byName[key] = i
+			t.Columns[i].Push = pushOf(t, &t.Columns[i])
 			if col.Type == "" {
 				problems = append(problems, fmt.Sprintf("%s.%s has no type", t.Name, col.Name))
 			}

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/fbsql/fbsql/fbtables"
 )
 
 // Which days a scan fetches is decided by DuckDB itself: the WHERE conjuncts
@@ -30,146 +28,6 @@ var (
 // dayVar is the name the calendar gives the day a date column is read as.
 const dayVar = "fbsql_day"
 
-// dateConds sorts the WHERE conjuncts of a scan that touch its date columns.
-type dateConds struct {
-	evaluable   []node // read only date columns and constants
-	unevaluable []node // read a date column and something else
-	elsewhere   bool   // a date column is read outside WHERE and the output
-	output      bool   // a date column is in the select list, GROUP BY or ORDER BY
-}
-
-// classifyDates finds the date conjuncts of sb and where else its date
-// columns are read.
-func classifyDates(sb *scanBuild, w *walker) dateConds {
-	var dc dateConds
-	inWhere := map[uintptr]bool{}
-	for _, c := range sb.where {
-		touches, alone := false, true
-		var cols []string
-		visit(c, func(n node) bool {
-			switch str(n, "class") {
-			case "COLUMN_REF":
-				inWhere[nodeKey(n)] = true
-				if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindTime {
-					touches = true
-					cols = append(cols, col.Name)
-				} else if _, clock := clockFunctions[columnNames(n)[0]]; !clock || len(columnNames(n)) != 1 {
-					alone = false
-				}
-				return false
-			case "FUNCTION":
-				if volatileFunctions[strings.ToLower(str(n, "function_name"))] {
-					alone = false
-				}
-			case "CONSTANT", "CAST", "OPERATOR", "COMPARISON", "CONJUNCTION", "BETWEEN", "CASE", "":
-			default: // SUBQUERY, PARAMETER, LAMBDA, WINDOW, …
-				alone = false
-			}
-			return true
-		})
-		switch {
-		case !touches:
-		case alone && sameColumn(cols):
-			dc.evaluable = append(dc.evaluable, c)
-		default:
-			dc.unevaluable = append(dc.unevaluable, c)
-		}
-	}
-	out := outputRefs(sb.sel)
-	for _, r := range sb.refs {
-		if r.col.Kind != fbtables.KindTime || r.node == nil {
-			continue
-		}
-		k := nodeKey(r.node)
-		switch {
-		case out[k]:
-			dc.output = true
-		case !inWhere[k]:
-			dc.elsewhere = true
-		}
-	}
-	if dc.output && len(dc.evaluable)+len(dc.unevaluable) == 0 && !dc.elsewhere {
-		dc.elsewhere = filteredOutside(sb, w)
-	}
-	return dc
-}
-
-// filteredOutside reports whether a filter of another query may read the
-// scan's date through its output: a WHERE, HAVING, QUALIFY or join
-// condition anywhere in the statement that names date_start, date_stop or
-// the alias of a select-list item showing them, and that the walk did not
-// resolve to a virtual table (`… FROM (SELECT date_start … FROM insights)
-// WHERE date_start >= …`).
-func filteredOutside(sb *scanBuild, w *walker) bool {
-	names := map[string]bool{"date_start": true, "date_stop": true}
-	for _, e := range list(sb.sel, "select_list") {
-		en, _ := e.(node)
-		if a := strings.ToLower(str(en, "alias")); a != "" {
-			visit(en, func(n node) bool {
-				if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindTime {
-					names[a] = true
-				}
-				return true
-			})
-		}
-	}
-	found := false
-	check := func(v any) {
-		visit(v, func(n node) bool {
-			if str(n, "class") == "COLUMN_REF" && w.opaque[nodeKey(n)] {
-				cn := columnNames(n)
-				found = found || names[cn[len(cn)-1]]
-			}
-			return !found
-		})
-	}
-	visit(w.root, func(n node) bool {
-		switch {
-		case str(n, "type") == "SELECT_NODE":
-			check(n["where_clause"])
-			check(n["having"])
-			check(n["qualify"])
-		case str(n, "type") == "JOIN":
-			check(n["condition"])
-		}
-		return !found
-	})
-	return found
-}
-
-// sameColumn reports whether a conjunct reads one date column only: one
-// reading date_start and date_stop together holds on daily rows only.
-func sameColumn(cols []string) bool {
-	for _, c := range cols {
-		if c != cols[0] {
-			return false
-		}
-	}
-	return true
-}
-
-// outputRefs are the column references in a SELECT's select list, GROUP BY
-// and ORDER BY: what its rows show, as opposed to what filters them.
-func outputRefs(sel node) map[uintptr]bool {
-	out := map[uintptr]bool{}
-	add := func(v any) {
-		visit(v, func(n node) bool {
-			if str(n, "class") == "COLUMN_REF" {
-				out[nodeKey(n)] = true
-			}
-			return str(n, "class") != "SUBQUERY"
-		})
-	}
-	add(sel["select_list"])
-	add(sel["group_expressions"])
-	for _, m := range list(sel, "modifiers") {
-		if mn, _ := m.(node); str(mn, "type") == "ORDER_MODIFIER" {
-			add(mn)
-		}
-	}
-	return out
-}
-
 // daySet is what the evaluable conjuncts allow, on the calendar from the
 // day before the API's earliest to the day after today, plus the sentinel.
 type daySet struct {
@@ -179,12 +37,17 @@ type daySet struct {
 	tooEarly  bool        // the day before the earliest the API keeps passes
 	future    bool        // a day after today passes
 	endless   bool        // no upper bound (farFuture passes)
+	// nullPasses is set when the condition holds for a NULL date: then
+	// it keeps the NULL-extended rows of an outer join, which fetching
+	// fewer days would add, so it cannot decide the days.
+	nullPasses bool
 }
 
 // evalDays evaluates the conjuncts over the calendar: in Go when they only
 // compare a date column with 'YYYY-MM-DD' literals (DuckDB reads those as
 // the same days), with DuckDB otherwise.
-func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) {
+func evalDays(dc dateConds, sb *scanBuild, w *walker, in Input) (daySet, error) {
+	conds := dc.evaluable
 	earliest, today := retentionStart(in.Today), in.Today
 	first, last := earliest.AddDate(0, 0, -1), today.AddDate(0, 0, 1)
 	if pred, ok := goPredicate(conds, sb, w); ok && useGoPredicate {
@@ -210,7 +73,7 @@ func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) 
 	at := func(t time.Time) node {
 		var kids []any
 		for _, c := range conds {
-			cp := deepCopy(c)
+			cp := inlineConstants(c, dc.consts)
 			substituteDays(cp, sb, w, t, &clock)
 			kids = append(kids, cp)
 		}
@@ -231,10 +94,10 @@ func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) 
 	if !clock {
 		list += ", FALSE"
 	}
-	// Day -1 of the calendar is the sentinel, day n is farFuture. (A CTE,
-	// a date range() or ORDER BY make this query several times slower.)
+	// Day -2 of the calendar is NULL, -1 the sentinel, n farFuture. (A
+	// CTE, a date range() or ORDER BY make this query several times slower.)
 	n := int(last.Sub(first)/day) + 1
-	q := fmt.Sprintf(`SELECT d, CAST(a AS INTEGER) + 2 * CAST(b AS INTEGER) FROM (SELECT %[1]s, %[2]s FROM (SELECT CASE r WHEN -1 THEN DATE '%[3]s' WHEN %[4]d THEN DATE '%[5]s' ELSE DATE '%[6]s' + CAST(r AS INTEGER) END AS %[1]s FROM range(-1, %[4]d + 1) AS c(r))) AS t(d, a, b) WHERE a OR b`,
+	q := fmt.Sprintf(`SELECT d, CAST(a AS INTEGER) + 2 * CAST(b AS INTEGER) FROM (SELECT %[1]s, %[2]s FROM (SELECT CASE r WHEN -2 THEN NULL WHEN -1 THEN DATE '%[3]s' WHEN %[4]d THEN DATE '%[5]s' ELSE DATE '%[6]s' + CAST(r AS INTEGER) END AS %[1]s FROM range(-2, %[4]d + 1) AS c(r))) AS t(d, a, b) WHERE a OR b`,
 		dayVar, list, ymd(sentinel), n, ymd(farFuture), ymd(first))
 	days, marks, err := in.Frontend.Days(q)
 	if err != nil {
@@ -242,10 +105,6 @@ func evalDays(conds []node, sb *scanBuild, w *walker, in Input) (daySet, error) 
 	}
 	return collectDays(days, marks, clock, in), nil
 }
-
-// useGoPredicate is switched off by a test that holds the Go reading of
-// date literals to DuckDB's.
-var useGoPredicate = true
 
 // collectDays reads the passing days (mark 1: at the planning instant, 2:
 // a clockMargin later) into a daySet.
@@ -260,6 +119,8 @@ func collectDays(days []time.Time, marks []int, clock bool, in Input) daySet {
 			continue
 		}
 		switch {
+		case d.IsZero():
+			ds.nullPasses = true
 		case d.Equal(sentinel):
 			ds.unbounded = true
 		case d.Equal(farFuture):
@@ -274,121 +135,6 @@ func collectDays(days []time.Time, marks []int, clock bool, in Input) daySet {
 	}
 	sort.Slice(ds.days, func(i, j int) bool { return ds.days[i].Before(ds.days[j]) })
 	return ds
-}
-
-// goPredicate reads conjuncts that only compare one date column with
-// 'YYYY-MM-DD' literals (text or DATE; =, <>, <, <=, >, >=, BETWEEN, IN,
-// under AND and OR) as a Go predicate: DuckDB casts those literals to the
-// same days, so asking it would change nothing but the time spent.
-func goPredicate(conds []node, sb *scanBuild, w *walker) (func(time.Time) bool, bool) {
-	var preds []func(time.Time) bool
-	for _, c := range conds {
-		p, ok := goCondition(c, sb, w)
-		if !ok {
-			return nil, false
-		}
-		preds = append(preds, p)
-	}
-	return func(d time.Time) bool {
-		for _, p := range preds {
-			if !p(d) {
-				return false
-			}
-		}
-		return true
-	}, true
-}
-
-func goCondition(c node, sb *scanBuild, w *walker) (func(time.Time) bool, bool) {
-	isDate := func(n node) bool {
-		col := scanColumn(n, sb, w)
-		return col != nil && col.Kind == fbtables.KindTime
-	}
-	switch str(c, "class") {
-	case "CONJUNCTION":
-		var kids []func(time.Time) bool
-		for _, k := range list(c, "children") {
-			kn, _ := k.(node)
-			p, ok := goCondition(kn, sb, w)
-			if !ok {
-				return nil, false
-			}
-			kids = append(kids, p)
-		}
-		and := str(c, "type") == "CONJUNCTION_AND"
-		return func(d time.Time) bool {
-			for _, p := range kids {
-				if p(d) != and {
-					return !and
-				}
-			}
-			return and
-		}, true
-	case "COMPARISON":
-		l, r, op := child(c, "left"), child(c, "right"), str(c, "type")
-		if !isDate(l) {
-			l, r, op = r, l, flip(op)
-		}
-		v, ok := dateLiteral(r)
-		if !isDate(l) || !ok {
-			return nil, false
-		}
-		switch op {
-		case "COMPARE_EQUAL":
-			return func(d time.Time) bool { return d.Equal(v) }, true
-		case "COMPARE_NOTEQUAL":
-			return func(d time.Time) bool { return !d.Equal(v) }, true
-		case "COMPARE_LESSTHAN":
-			return func(d time.Time) bool { return d.Before(v) }, true
-		case "COMPARE_LESSTHANOREQUALTO":
-			return func(d time.Time) bool { return !d.After(v) }, true
-		case "COMPARE_GREATERTHAN":
-			return func(d time.Time) bool { return d.After(v) }, true
-		case "COMPARE_GREATERTHANOREQUALTO":
-			return func(d time.Time) bool { return !d.Before(v) }, true
-		}
-	case "BETWEEN":
-		lo, ok1 := dateLiteral(child(c, "lower"))
-		hi, ok2 := dateLiteral(child(c, "upper"))
-		if isDate(child(c, "input")) && ok1 && ok2 {
-			return func(d time.Time) bool { return !d.Before(lo) && !d.After(hi) }, true
-		}
-	case "OPERATOR":
-		kids := list(c, "children")
-		if str(c, "type") != "COMPARE_IN" || len(kids) < 2 {
-			return nil, false
-		}
-		if first, _ := kids[0].(node); !isDate(first) {
-			return nil, false
-		}
-		set := map[time.Time]bool{}
-		for _, k := range kids[1:] {
-			kn, _ := k.(node)
-			v, ok := dateLiteral(kn)
-			if !ok {
-				return nil, false
-			}
-			set[v] = true
-		}
-		return func(d time.Time) bool { return set[d] }, true
-	}
-	return nil, false
-}
-
-// dateLiteral reads 'YYYY-MM-DD' or DATE 'YYYY-MM-DD'.
-func dateLiteral(n node) (time.Time, bool) {
-	if str(n, "class") == "CAST" {
-		if str(child(n, "cast_type"), "id") != "DATE" {
-			return time.Time{}, false
-		}
-		n = child(n, "child")
-	}
-	if constantType(n) != "VARCHAR" {
-		return time.Time{}, false
-	}
-	s, _ := constantString(n)
-	t, err := time.Parse(time.DateOnly, s)
-	return t, err == nil && len(s) == 10
 }
 
 // substituteDays rewrites a conjunct in place for the calendar: date

@@ -49,8 +49,8 @@ func pushFilters(sb *scanBuild, w *walker, in Input) pushedFilters {
 		if !ok {
 			continue
 		}
-		switch {
-		case col.Name == "account_id" || (sb.table.Name == "ad_accounts" && col.Name == "id"):
+		switch col.Push.Via {
+		case fbtables.PushAccounts:
 			var ids []string
 			for _, v := range vals {
 				ids = append(ids, strings.TrimPrefix(v, "act_"))
@@ -59,10 +59,10 @@ func pushFilters(sb *scanBuild, w *walker, in Input) pushedFilters {
 			// act_-prefixed values are queried but match no account_id row,
 			// as DuckDB will say when it re-checks the predicate.
 			sb.handle(c, true)
-		case col.Name == "effective_status" && !sb.table.Insights:
+		case fbtables.PushStatus:
 			pf.statuses = intersect(pf.statuses, upper(vals))
 			sb.handle(c, false)
-		case col.Kind == fbtables.KindID && col.Filter != "":
+		case fbtables.PushIDs:
 			pf.filters = append(pf.filters, filter{Field: col.Filter, Operator: "IN", Value: vals})
 			sb.handle(c, true)
 		}
@@ -91,12 +91,9 @@ var everyStatus = []string{"ACTIVE", "PAUSED", "DELETED", "CAMPAIGN_PAUSED", "AR
 // the query names no hidden status (the API's default shows the rest),
 // otherwise every status, plus the ones the query names.
 func grainStatuses(sb *scanBuild, w *walker) []string {
-	if sb.table.Insights {
-		return nil
-	}
 	var named []string
 	for _, c := range sb.where {
-		if col, vals, ok := columnValues(c, sb, w); ok && col.Name == "effective_status" {
+		if col, vals, ok := columnValues(c, sb, w); ok && col.Push.Via == fbtables.PushStatus {
 			named = append(named, upper(vals)...)
 		}
 	}
@@ -133,7 +130,7 @@ func stringFilter(c node, sb *scanBuild, w *walker) (filter, bool, bool) {
 		return filter{}, false, false
 	}
 	col := scanColumn(colNode, sb, w)
-	if col == nil || col.Kind != fbtables.KindAttribute || col.Filter == "" || col.Type != "VARCHAR" {
+	if col == nil || col.Push.Via != fbtables.PushText {
 		return filter{}, false, false
 	}
 	pat, ok := constantString(patNode)
@@ -188,7 +185,7 @@ func likeParts(pat string) (prefix, longest string) {
 // moved a day earlier so that time-zone readings of the constant can only
 // widen the fetch; DuckDB applies the exact comparison.
 func updatedSinceFilter(c node, sb *scanBuild, w *walker, in Input) (filter, bool) {
-	if sb.table.Insights || str(c, "class") != "COMPARISON" {
+	if str(c, "class") != "COMPARISON" {
 		return filter{}, false
 	}
 	l, r, op := child(c, "left"), child(c, "right"), str(c, "type")
@@ -196,7 +193,7 @@ func updatedSinceFilter(c node, sb *scanBuild, w *walker, in Input) (filter, boo
 		l, r, op = r, l, flip(op)
 	}
 	col := scanColumn(l, sb, w)
-	if col == nil || col.Filter == "" || col.Type != "TIMESTAMPTZ" ||
+	if col == nil || col.Push.Via != fbtables.PushSince ||
 		(op != "COMPARE_GREATERTHAN" && op != "COMPARE_GREATERTHANOREQUALTO") {
 		return filter{}, false
 	}
@@ -219,7 +216,7 @@ var thresholdOps = map[string]string{
 // this WHERE clause: a threshold in HAVING or over an aggregate never
 // reaches here.
 func thresholdFilter(c node, sb *scanBuild, w *walker) (filter, bool) {
-	if !sb.table.Insights || str(c, "class") != "COMPARISON" {
+	if str(c, "class") != "COMPARISON" {
 		return filter{}, false
 	}
 	l, r, op := child(c, "left"), child(c, "right"), str(c, "type")
@@ -228,7 +225,7 @@ func thresholdFilter(c node, sb *scanBuild, w *walker) (filter, bool) {
 	}
 	col := scanColumn(l, sb, w)
 	apiOp, ok := thresholdOps[op]
-	if col == nil || !ok || col.Kind != fbtables.KindMetric || col.Filter == "" || str(r, "class") != "CONSTANT" {
+	if col == nil || !ok || col.Push.Via != fbtables.PushThreshold || str(r, "class") != "CONSTANT" {
 		return filter{}, false
 	}
 	v, ok := constantString(r)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/sqlfront"
 	"github.com/fbsql/fbsql/fbtables"
 	"github.com/fbsql/fbsql/planner"
 )
@@ -79,7 +79,7 @@ func planText(sql string, in planner.Input) string {
 }
 
 func newInput(t testing.TB) planner.Input {
-	fe, err := engine.NewFrontend()
+	fe, err := sqlfront.New()
 	if err != nil {
 		t.Fatal(err)
 	}

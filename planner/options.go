@@ -101,7 +101,7 @@ func pushOptions(sb *scanBuild, w *walker, opts, text map[string]string) error {
 			continue
 		}
 		col, val, ok := columnConstant(c, sb, w)
-		if !ok || col.Kind != fbtables.KindOption {
+		if !ok || col.Push.Via != fbtables.PushOption {
 			continue
 		}
 		v, err := optionValue(col.Name, val)
@@ -122,7 +122,7 @@ func pushOptions(sb *scanBuild, w *walker, opts, text map[string]string) error {
 	for _, c := range sb.where {
 		var bad *fbtables.Column
 		visit(c, func(n node) bool {
-			if col := scanColumn(n, sb, w); col != nil && col.Kind == fbtables.KindOption && !sb.pushed[nodeKey(n)] {
+			if col := scanColumn(n, sb, w); col != nil && col.Push.Via == fbtables.PushOption && !sb.pushed[nodeKey(n)] {
 				bad = col
 			}
 			return true

@@ -17,7 +17,7 @@ type Frontend interface {
 	// EvalTimestamp evaluates a constant SQL expression as a TIMESTAMP.
 	EvalTimestamp(expr string) (time.Time, error)
 	// Days runs a query whose rows are (DATE, INTEGER) and returns its
-	// columns. The engine runs it in the user's session, so its TimeZone,
+	// columns, a NULL date as the zero time. The engine runs it in the user's session, so its TimeZone,
 	// variables and macros are the ones the statement will see.
 	Days(query string) ([]time.Time, []int, error)
 }

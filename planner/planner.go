@@ -9,11 +9,8 @@ import (
 
 // Build plans every statement of a script.
 func Build(sql string, in Input) (*Plan, error) {
-	switch {
-	case !utf8.ValidString(sql):
-		return nil, &Error{Reason: "the SQL is not valid UTF-8 text", Hint: "save the file as UTF-8"}
-	case strings.IndexByte(sql, 0) >= 0:
-		return nil, &Error{Reason: "the SQL contains a NUL byte", Hint: "is this a binary file?"}
+	if err := checkText(sql); err != nil {
+		return nil, err
 	}
 	p := &Plan{}
 	for _, st := range splitStatements(sql) {
@@ -24,6 +21,25 @@ func Build(sql string, in Input) (*Plan, error) {
 		p.Statements = append(p.Statements, s)
 	}
 	return p, nil
+}
+
+// BuildStatement plans one statement, as SplitStatements returned it: a
+// caller that runs a script statement by statement splits it once.
+func BuildStatement(text string, in Input) (*Statement, error) {
+	if err := checkText(text); err != nil {
+		return nil, err
+	}
+	return planStatement(strings.TrimSpace(text), in)
+}
+
+func checkText(sql string) error {
+	switch {
+	case !utf8.ValidString(sql):
+		return &Error{Reason: "the SQL is not valid UTF-8 text", Hint: "save the file as UTF-8"}
+	case strings.IndexByte(sql, 0) >= 0:
+		return &Error{Reason: "the SQL contains a NUL byte", Hint: "is this a binary file?"}
+	}
+	return nil
 }
 
 // planStatement plans one statement: find the query in it, walk the query,

@@ -12,6 +12,8 @@ type timeWindow struct {
 	conds     dateConds
 	set       daySet
 	evaluated bool // set holds the days of conds.evaluable
+	// nullPasses: a date condition also holds for a missing date.
+	nullPasses bool
 }
 
 // retentionStart is the earliest day the API serves: 37 months back.
@@ -30,8 +32,9 @@ func pushTimeRange(sb *scanBuild, w *walker, in Input) timeWindow {
 		tw.conds.evaluable = nil
 		return tw
 	}
-	set, err := evalDays(tw.conds.evaluable, sb, w, in)
-	if err != nil {
+	set, err := evalDays(tw.conds, sb, w, in)
+	tw.nullPasses = err == nil && set.nullPasses
+	if err != nil || set.nullPasses {
 		// DuckDB could not evaluate them on their own (a cast it rejects
 		// on some day): they constrain the dates without deciding them.
 		tw.conds.unevaluable = append(tw.conds.unevaluable, tw.conds.evaluable...)
@@ -49,6 +52,9 @@ func pushTimeRange(sb *scanBuild, w *walker, in Input) timeWindow {
 // ("" when they can): DuckDB's re-check then needs daily rows.
 func (tw timeWindow) loose(in Input) string {
 	switch {
+	case tw.nullPasses:
+		return fmt.Sprintf("the date condition %s also holds where there is no date (an outer join's missing rows), so it cannot decide the days",
+			conditionText(tw.conds.unevaluable[0], in))
 	case len(tw.conds.unevaluable) > 0:
 		return fmt.Sprintf("the date condition %s cannot be decided from the date alone",
 			conditionText(tw.conds.unevaluable[0], in))

@@ -88,7 +88,7 @@ func (sh *shell) run(ctx context.Context, text string) error {
 	}()
 	for _, stmt := range planner.SplitStatements(text) {
 		var last *engine.Result
-		err := sh.eng.ExecWith(qctx, stmt, sh.exec, func(res *engine.Result) error {
+		err := sh.eng.ExecStatement(qctx, stmt, sh.exec, func(res *engine.Result) error {
 			last = res
 			if sh.explain && !res.Plan.Explain && len(res.Plan.Scans) > 0 {
 				fmt.Fprint(sh.errw, res.Plan.String())

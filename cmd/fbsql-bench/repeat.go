@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
 // runRepeat asks the year workload twice with the cache on, as two fbsql
@@ -18,25 +17,28 @@ import (
 // the free one within the TTL. The result is the second run, with both
 // runs' ratios; a third run, within the TTL of the second, reports its
 // requests too.
-func runRepeat(ctx context.Context, w workload) (result, error) {
-	model := benchModel()
-	sb := sandbox.New(sandbox.Config{Seed: 1, Model: model})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
+func runRepeat(ctx context.Context, w workload, o options) (result, error) {
+	spec := w.world(o)
+	sb, err := startSandbox(spec)
+	if err != nil {
+		return result{}, err
+	}
+	defer sb.stop()
 	dir, err := os.MkdirTemp("", "fbsql-bench-cache")
 	if err != nil {
 		return result{}, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "cache.duckdb")
+	var requests atomic.Int64
 	once := func(offset time.Duration) (time.Duration, int, int64, error) {
 		cc := engine.CacheConfig{Mode: engine.CacheOn, Path: path, Now: func() time.Time { return time.Now().Add(offset) }}
-		eng, err := engine.Open(ctx, benchConfig(srv.URL, sb, model, cc))
+		eng, err := engine.Open(ctx, benchConfig(sb.URL, sb.Accounts, spec.Model, cc, &requests))
 		if err != nil {
 			return 0, 0, 0, err
 		}
 		defer eng.Close()
-		before := sb.Stats().Requests
+		before := requests.Load()
 		start := time.Now()
 		var rows int64
 		err = eng.Exec(ctx, w.sql(), func(res *engine.Result) error {
@@ -48,7 +50,7 @@ func runRepeat(ctx context.Context, w workload) (result, error) {
 				rows += row[1].(int64)
 			}
 		})
-		return time.Since(start), sb.Stats().Requests - before, rows, err
+		return time.Since(start), int(requests.Load() - before), rows, err
 	}
 	wall1, req1, rows1, err := once(0)
 	if err != nil {

@@ -1,150 +1,55 @@
+//go:build cgo
+
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/fbsql/fbsql"
+	"github.com/fbsql/fbsql/engine"
 )
 
-// profile is one named section of the config file. Environment variables
-// override it and flags override both; a token is never taken from a flag.
-type profile struct {
-	Token              string
-	AppSecret          string
-	Accounts           []string
-	APIVersion         string
-	GraphURL           string
-	AttributionWindows string
-	Cache              string        // on, off or refresh
-	FreezeDays         int           // days after which insights are final
-	CacheTTL           time.Duration // how long rows that may change are served
-}
-
-// profileKeys maps config keys to the profile field they set.
-var profileKeys = map[string]func(*profile, string){
-	"token":               func(p *profile, v string) { p.Token = v },
-	"app_secret":          func(p *profile, v string) { p.AppSecret = v },
-	"accounts":            func(p *profile, v string) { p.Accounts = splitList(v) },
-	"api_version":         func(p *profile, v string) { p.APIVersion = v },
-	"graph_url":           func(p *profile, v string) { p.GraphURL = v },
-	"attribution_windows": func(p *profile, v string) { p.AttributionWindows = v },
-	"cache":               func(p *profile, v string) { p.Cache = v },
-	"freeze_days":         func(p *profile, v string) { p.FreezeDays, _ = strconv.Atoi(v) },
-	"cache_ttl":           func(p *profile, v string) { p.CacheTTL, _ = time.ParseDuration(v) },
-}
-
-// configPath is $FBSQL_CONFIG, else <user config dir>/fbsql/config.
-func configPath() string {
-	if p := os.Getenv("FBSQL_CONFIG"); p != "" {
-		return p
+// fbsqlOptions turns the flags into the options the fbsql package resolves
+// against the environment and the config file; a flag left unset does not
+// override them.
+func fbsqlOptions(o options, stderr io.Writer) fbsql.Options {
+	opts := fbsql.Options{Demo: o.demo, Accounts: o.accounts, Profile: o.profile, Notices: stderr}
+	if o.set["graph-url"] {
+		opts.GraphURL = o.graphURL
 	}
-	dir, err := os.UserConfigDir()
+	if o.set["api-version"] {
+		opts.APIVersion = o.version
+	}
+	if o.set["cache"] {
+		opts.Cache = o.cache
+	}
+	return opts
+}
+
+// engineConfig resolves the flags, environment and profile (fbsql.Configure);
+// with --demo it starts the sandbox on a loopback port.
+func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
+	if o.maxWait <= 0 || o.inFlight <= 0 {
+		return engine.Config{}, nil, &usageError{"--max-wait and --max-requests must be positive (e.g. --max-wait 30m --max-requests 16)"}
+	}
+	cfg, err := fbsql.Configure(fbsqlOptions(o, stderr))
 	if err != nil {
-		return ""
+		return engine.Config{}, nil, asUsage(err)
 	}
-	return filepath.Join(dir, "fbsql", "config")
+	ec := cfg.Engine
+	ec.MaxWait, ec.MaxInFlight = o.maxWait, o.inFlight
+	// Waits over 10 s are said on stderr as they start, so a quiet terminal is explained.
+	ec.Notice = func(msg string) { fmt.Fprintf(stderr, "fbsql: %s\n", msg) }
+	return ec, func() { cfg.Close() }, nil
 }
 
-// loadProfile reads the named profile ("" = "default", which may be
-// absent). A missing file is no error unless a profile was named.
-func loadProfile(path, name string, warn io.Writer) (profile, error) {
-	explicit := name != ""
-	if name == "" {
-		name = "default"
+// asUsage makes a configuration mistake exit with the usage status.
+func asUsage(err error) error {
+	var ce *fbsql.ConfigError
+	if errors.As(err, &ce) {
+		return &usageError{ce.Msg}
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) || path == "" {
-		if explicit {
-			return profile{}, &usageError{fmt.Sprintf("--profile %s: no config file at %s", name, path)}
-		}
-		return profile{}, nil
-	}
-	if err != nil {
-		return profile{}, &usageError{fmt.Sprintf("read config: %v", err)}
-	}
-	defer f.Close()
-	profiles, err := parseConfig(f, path)
-	if err != nil {
-		return profile{}, err
-	}
-	p, ok := profiles[name]
-	if !ok {
-		if !explicit {
-			return profile{}, nil
-		}
-		var names []string
-		for n := range profiles {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return profile{}, &usageError{fmt.Sprintf("--profile %s: no such profile in %s; profiles: %s", name, path, strings.Join(names, ", "))}
-	}
-	if st, err := f.Stat(); err == nil && (p.Token != "" || p.AppSecret != "") && st.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(warn, "warning: %s holds an access token or app secret and is readable by others; run chmod 600 %s\n", path, path)
-	}
-	return *p, nil
-}
-
-// parseConfig reads an INI-style file: [profile] headers, key = value
-// lines, # comments.
-func parseConfig(r io.Reader, path string) (map[string]*profile, error) {
-	profiles := map[string]*profile{}
-	var cur *profile
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
-		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
-			name := strings.TrimSpace(line[1 : len(line)-1])
-			if profiles[name] == nil {
-				profiles[name] = &profile{}
-			}
-			cur = profiles[name]
-		default:
-			key, val, ok := strings.Cut(line, "=")
-			key = strings.ToLower(strings.TrimSpace(key))
-			set, known := profileKeys[key]
-			switch {
-			case !ok:
-				return nil, &usageError{fmt.Sprintf("%s:%d: expected key = value or [profile]", path, n)}
-			case cur == nil:
-				return nil, &usageError{fmt.Sprintf("%s:%d: %s is outside any [profile] section", path, n, key)}
-			case !known:
-				return nil, &usageError{fmt.Sprintf("%s:%d: unknown key %q; keys are %s", path, n, key, strings.Join(sortedKeys(), ", "))}
-			}
-			set(cur, strings.Trim(strings.TrimSpace(val), `"`))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &usageError{fmt.Sprintf("read %s: %v", path, err)}
-	}
-	return profiles, nil
-}
-
-func sortedKeys() []string {
-	var out []string
-	for k := range profileKeys {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, a := range strings.Split(v, ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out
+	return err
 }

@@ -6,20 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
 	"github.com/fbsql/fbsql/fbtables/graph"
-	"github.com/fbsql/fbsql/fbtables/sandbox"
-	"github.com/fbsql/fbsql/planner"
 	"github.com/fbsql/fbsql/repl"
 	"golang.org/x/sys/unix"
 )
@@ -69,6 +64,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "sandbox" {
 		return report(stderr, runSandbox(ctx, args[1:], stdout, stderr))
 	}
+	if len(args) > 0 && args[0] == "serve" {
+		return report(stderr, runServe(ctx, args[1:], stdout, stderr))
+	}
 	var o options
 	fs := flag.NewFlagSet("fbsql", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -88,7 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: fbsql [flags]                 interactive shell\n")
 		fmt.Fprintf(stderr, "       fbsql -e \"SELECT …\" [flags]   run statements\n")
-		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n\nflags:\n")
+		fmt.Fprintf(stderr, "       fbsql sandbox --addr 127.0.0.1:0 [--token T] [--log FILE]\n")
+		fmt.Fprintf(stderr, "       fbsql serve [--addr 127.0.0.1:5433] [--demo]  Postgres-protocol server (password: $FBSQL_PASSWORD)\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nenvironment (overrides the config profile): FB_ACCESS_TOKEN, FB_APP_SECRET, FB_ACCOUNT_IDS\n  (comma-separated), FB_API_VERSION, FB_GRAPH_URL, FB_ATTRIBUTION_WINDOWS, FBSQL_CONFIG (config file path)\n")
 	}
@@ -178,121 +177,8 @@ func runQueries(ctx context.Context, o options, stdin io.Reader, stdout, stderr 
 	return err
 }
 
-// accountID is an ad account id as users write it.
-var accountID = regexp.MustCompile(`^(act_)?[0-9]+$`)
-
 // errReported is a failure already printed; it only sets the exit status.
 var errReported = errors.New("one or more statements failed")
-
-// engineConfig reads the token, accounts and API location from flags and
-// environment; with --demo it starts the sandbox on a loopback port.
-func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
-	prof, err := loadProfile(configPath(), o.profile, stderr)
-	if err != nil {
-		return engine.Config{}, nil, err
-	}
-	// Precedence: flags, then environment, then the profile.
-	pick := func(flagVal string, flagSet bool, env, fromProfile, fallback string) string {
-		switch {
-		case flagSet:
-			return flagVal
-		case env != "" && os.Getenv(env) != "":
-			return os.Getenv(env)
-		case fromProfile != "":
-			return fromProfile
-		}
-		return fallback
-	}
-	cfg := engine.Config{Graph: graph.Config{
-		BaseURL: pick(o.graphURL, o.set["graph-url"], "FB_GRAPH_URL", prof.GraphURL, ""),
-		Version: pick(o.version, o.set["api-version"], "FB_API_VERSION", prof.APIVersion, graph.DefaultVersion),
-	}}
-	if o.maxWait <= 0 || o.inFlight <= 0 {
-		return cfg, nil, &usageError{"--max-wait and --max-requests must be positive (e.g. --max-wait 30m --max-requests 16)"}
-	}
-	cfg.MaxWait, cfg.MaxInFlight = o.maxWait, o.inFlight
-	// Waits over 10 s are said on stderr as they start, so a quiet terminal is explained.
-	cfg.Notice = func(msg string) { fmt.Fprintf(stderr, "fbsql: %s\n", msg) }
-	cfg.AttributionWindows = pick("", false, "FB_ATTRIBUTION_WINDOWS", prof.AttributionWindows, "")
-	if err := planner.ValidateAttributionWindows(cfg.AttributionWindows); err != nil {
-		return cfg, nil, &usageError{"attribution windows (FB_ATTRIBUTION_WINDOWS or the profile's attribution_windows): " + err.Error()}
-	}
-	if cfg.Cache, err = cacheConfig(o, prof, stderr); err != nil {
-		return cfg, nil, err
-	}
-	cfg.Accounts = o.accounts
-	source := "--account"
-	if len(cfg.Accounts) == 0 {
-		cfg.Accounts, source = splitList(os.Getenv("FB_ACCOUNT_IDS")), "FB_ACCOUNT_IDS"
-	}
-	if len(cfg.Accounts) == 0 {
-		cfg.Accounts, source = prof.Accounts, "the profile's accounts"
-	}
-	for _, a := range cfg.Accounts {
-		if !accountID.MatchString(a) {
-			return cfg, nil, &usageError{fmt.Sprintf("%s: %q is not an ad account id; use the number, with or without act_ (e.g. act_1234567890)", source, a)}
-		}
-	}
-	if !o.demo {
-		cfg.Graph.Token = pick("", false, "FB_ACCESS_TOKEN", prof.Token, "")
-		cfg.Graph.AppSecret = pick("", false, "FB_APP_SECRET", prof.AppSecret, "")
-		if cfg.Graph.Token == "" {
-			return cfg, nil, &usageError{"no access token: set FB_ACCESS_TOKEN or a token in a config profile (" + configPath() + "), or try the built-in sandbox with --demo"}
-		}
-		return cfg, func() {}, nil
-	}
-	if o.set["graph-url"] {
-		return cfg, nil, &usageError{"--demo runs its own sandbox; drop --graph-url"}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return cfg, nil, fmt.Errorf("start demo sandbox: %w", err)
-	}
-	srv := &http.Server{Handler: sandbox.New(sandbox.Config{Seed: 1}), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	cfg.Graph.BaseURL = "http://" + ln.Addr().String()
-	cfg.Graph.Token = "sandbox-token"
-	cfg.Accounts = o.accounts // the sandbox's own accounts; --account may pick among them
-	return cfg, func() { srv.Close() }, nil
-}
-
-// cacheConfig reads --cache and the profile's cache keys. The cache file
-// lives in $FBSQL_CACHE_DIR, else <user cache dir>/fbsql; the demo's
-// sandbox changes with every run, so its cache is in memory and off
-// unless asked for.
-func cacheConfig(o options, prof profile, stderr io.Writer) (engine.CacheConfig, error) {
-	var cc engine.CacheConfig
-	mode := o.cache
-	if !o.set["cache"] && prof.Cache != "" {
-		mode = prof.Cache
-	}
-	if o.demo && !o.set["cache"] {
-		mode = "off"
-	}
-	m, err := engine.ParseCacheMode(mode)
-	if err != nil {
-		return cc, &usageError{"--cache: " + err.Error()}
-	}
-	cc.Mode = m
-	cc.FreezeDays, cc.TTL = prof.FreezeDays, prof.CacheTTL
-	cc.Notice = func(msg string) { fmt.Fprintln(stderr, msg) }
-	if o.demo {
-		return cc, nil
-	}
-	dir := os.Getenv("FBSQL_CACHE_DIR")
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			if m != engine.CacheOff {
-				fmt.Fprintf(stderr, "notice: no user cache directory (%v); the cache lasts this session only\n", err)
-			}
-			return cc, nil
-		}
-		dir = filepath.Join(base, "fbsql")
-	}
-	cc.Path = filepath.Join(dir, "cache.duckdb")
-	return cc, nil
-}
 
 // report prints an error the way a user should see it and picks the exit status.
 func report(stderr io.Writer, err error) int {

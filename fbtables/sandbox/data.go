@@ -124,10 +124,33 @@ var accountSpecs = []struct{ id, name, currency, tz, business, country string }{
 	{"1000000000000002", "Acme Outdoor – EU", "EUR", "Europe/Berlin", "Acme Outdoor GmbH", "DE"},
 }
 
+// extraMarkets give the accounts past accountSpecs their currency, time
+// zone and country, in turn.
+var extraMarkets = []struct{ label, currency, tz, country string }{
+	{"US", "USD", "America/New_York", "US"}, {"UK", "GBP", "Europe/London", "GB"}, {"FR", "EUR", "Europe/Paris", "FR"},
+	{"JP", "JPY", "Asia/Tokyo", "JP"}, {"BR", "BRL", "America/Sao_Paulo", "BR"}, {"AU", "AUD", "Australia/Sydney", "AU"},
+}
+
+// accountSpec is the identity of the i-th account: accountSpecs, then
+// numbered accounts in the extra markets.
+func accountSpec(i int) struct{ id, name, currency, tz, business, country string } {
+	if i < len(accountSpecs) {
+		return accountSpecs[i]
+	}
+	m := extraMarkets[(i-len(accountSpecs))%len(extraMarkets)]
+	return struct{ id, name, currency, tz, business, country string }{
+		fmt.Sprintf("%d", 1000000000000001+i), fmt.Sprintf("Acme Outdoor – %s %d", m.label, i+1), m.currency, m.tz,
+		"Acme Outdoor " + m.label, m.country}
+}
+
 // newWorld builds the entity tree for seed. Entity timestamps are anchored
 // 38 months before today so every object predates the 37-month data window;
 // metrics never depend on these timestamps.
-func newWorld(seed uint64, today time.Time) *world {
+//
+// nAccounts (0 = the two of accountSpecs) and adsMult (0 = 1) scale the world
+// for benchmarks; the first accounts are the same whatever nAccounts, and at
+// the defaults the world is the one every test knows.
+func newWorld(seed uint64, today time.Time, nAccounts, adsMult int) *world {
 	w := &world{seed: seed, byID: map[string]any{}}
 	s := &stream{state: mix(seed)}
 	// Ids share one increasing space, like real Marketing API object ids
@@ -138,7 +161,12 @@ func newWorld(seed uint64, today time.Time) *world {
 		return strconv.FormatUint(nextID, 10)
 	}
 	anchor := today.AddDate(0, -38, 0)
-	for _, spec := range accountSpecs {
+	if nAccounts <= 0 {
+		nAccounts = len(accountSpecs)
+	}
+	adsMult = max(adsMult, 1)
+	for i := 0; i < nAccounts; i++ {
+		spec := accountSpec(i)
 		loc, err := time.LoadLocation(spec.tz)
 		if err != nil {
 			loc = time.UTC
@@ -175,7 +203,7 @@ func newWorld(seed uint64, today time.Time) *world {
 				c.adsets = append(c.adsets, as)
 				a.adsets = append(a.adsets, as)
 				w.byID[as.id] = as
-				nAds := 2 + s.intn(3)
+				nAds := (2 + s.intn(3)) * adsMult
 				for ai := 0; ai < nAds; ai++ {
 					d := newAd(s, w.seed, a, as, newID(), newID(), ai, anchor)
 					as.ads = append(as.ads, d)

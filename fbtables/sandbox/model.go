@@ -36,6 +36,13 @@ type Model struct {
 	// Window is the rolling window of CallsPerWindow; 0 means one hour, the
 	// window of the real business-use-case limits (§5.5).
 	Window time.Duration
+	// AccountSlots and AppSlots are the insights load limit (load.go): how
+	// many insights calls of one ad account, and of the whole app, the
+	// server works on at once; more wait. With either set, every insights
+	// page — sync or a report run's result — costs PerRowLatency per row,
+	// and Floor bounds any client's time. 0 = unlimited.
+	AccountSlots int
+	AppSlots     int
 }
 
 // RealisticModel returns the documented realistic defaults. Durations are
@@ -75,6 +82,13 @@ func RealisticModel() Model {
 		// allowed call rate is scaled like every other duration.
 		CallsPerWindow: 600,
 		Window:         2 * time.Minute,
+		// No documented number: Meta reports an account's and the app's
+		// insights load as a share of a capacity it does not publish
+		// (§5.5). Ten calls at once per account (the report-run cap's
+		// order) and a hundred per app (ten accounts' worth: an app
+		// reading fifty accounts shares its capacity between them).
+		AccountSlots: 10,
+		AppSlots:     100,
 	}
 }
 
@@ -153,5 +167,9 @@ func pause(ctx context.Context, d time.Duration) bool {
 
 // latency is the delay before answering c.
 func (s *Server) latency(c *call) time.Duration {
-	return s.model.Latency + time.Duration(c.syncRows)*s.model.PerRowLatency
+	rows := c.syncRows
+	if s.model.slots() {
+		rows = c.pageRows // serving a row costs slot time whichever way it was computed
+	}
+	return s.model.Latency + time.Duration(rows)*s.model.PerRowLatency
 }

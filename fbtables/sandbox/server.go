@@ -18,6 +18,12 @@ type Config struct {
 	Now   func() time.Time // clock; nil means time.Now. "today" is Now() in UTC, as a date
 	Log   io.Writer        // if non-nil, one JSON line per request: {"method","path","params"}
 
+	// Accounts and AdsMult scale the world for benchmarks: the number of
+	// ad accounts (0 = the default two) and a multiplier of the ads per ad
+	// set (0 = 1). The default world is unchanged by either.
+	Accounts int
+	AdsMult  int
+
 	Model  Model  // realistic mode: latency, async job durations, limits, throttling. Zero value = off (instant, unlimited)
 	Faults Faults // injected failures for client tests. Zero value = none
 }
@@ -30,6 +36,7 @@ type Server struct {
 	log   io.Writer
 	world *world
 	cache *resultCache
+	load  *loadState
 
 	model  Model
 	faults Faults
@@ -55,11 +62,20 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{token: cfg.Token, now: cfg.Now, log: cfg.Log, cache: newResultCache(8, 3_000_000),
+	s := &Server{token: cfg.Token, now: cfg.Now, log: cfg.Log, cache: newResultCache(resultCacheSize(cfg)), load: newLoadState(cfg.Model),
 		model: cfg.Model, faults: cfg.Faults,
 		jobs: map[string]*job{}, calls: map[string][]time.Time{}, blocked: map[string]time.Time{}}
-	s.world = newWorld(uint64(cfg.Seed), dayTime(s.today()))
+	s.world = newWorld(uint64(cfg.Seed), dayTime(s.today()), cfg.Accounts, cfg.AdsMult)
 	return s
+}
+
+// resultCacheSize sizes the cache of computed results: room for the many
+// units per account a client keeps in flight (16 per account), so a page
+// is not recomputed because its result was evicted by another unit's; the
+// rows cap bounds its memory (~40 B a row).
+func resultCacheSize(cfg Config) (entries, rows int) {
+	n := max(cfg.Accounts, len(accountSpecs))
+	return 16 * n, 3_000_000 + 400_000*n*max(cfg.AdsMult, 1)
 }
 
 // AccountIDs returns the bare numeric ids (no "act_") of the sandbox's ad
@@ -163,6 +179,16 @@ func (s *Server) classify(c *call) {
 // respond serves c and writes the answer; outer is false for operations
 // inside a batch, whose latency is the batch's.
 func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
+	if c.insightsCall && c.owner != nil && s.model.slots() {
+		// The insights load limit (load.go): wait for a slot, hold it for
+		// the call's service time; each call of a batch holds its own.
+		release, ok := s.acquire(c.r.Context(), c.owner.id)
+		if !ok {
+			return // the client is gone
+		}
+		defer release()
+		outer = true
+	}
 	start := time.Now()
 	body, err := s.serve(c)
 	n := c.n
@@ -170,6 +196,7 @@ func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
 	trace := traceID(n, c.r.URL.Path)
 	w.Header().Set("x-fb-trace-id", trace)
 	w.Header().Set("x-app-usage", fmt.Sprintf(`{"call_count":%d,"total_cputime":%d,"total_time":%d}`, n%7, n%3, n%5))
+	s.loadUsage(c)
 	s.setUsageHeaders(w.Header(), c, n)
 	status := http.StatusOK
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 // usage is the throttle state reported in one response's headers.
 type usage struct {
 	accPct, appPct int
+	appLoad        int // the share of the app's slots in use (load.go), in percent
 	regainMin      int // estimated_time_to_regain_access, in minutes as the API states it
 }
 
@@ -96,6 +97,11 @@ func throttleHeaders(h http.Header, acct string, u *usage) {
 	// taking the max of the three (as AB does) steers by.
 	h.Set("x-business-use-case-usage", fmt.Sprintf(`{"%s":[{"type":"ads_insights","call_count":%d,"total_cputime":%d,"total_time":%d,"estimated_time_to_regain_access":%d,"ads_api_access_tier":%q}]}`,
 		acct, u.accPct, u.accPct/4, u.accPct/2, u.regainMin, tier))
+	// With the load limit on, x-app-usage's total_time is the share of the
+	// app's slots in use (load.go).
+	if u.appLoad > 0 {
+		h.Set("x-app-usage", fmt.Sprintf(`{"call_count":%d,"total_cputime":%d,"total_time":%d}`, u.appPct/2, u.appLoad/4, u.appLoad))
+	}
 }
 
 // setUsageHeaders writes the account-scoped headers: the throttle's real

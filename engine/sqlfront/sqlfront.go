@@ -1,4 +1,4 @@
-package engine
+package sqlfront
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 )
 
 // Frontend exposes DuckDB's parser to the planner (planner.Frontend). It
@@ -16,10 +18,10 @@ type Frontend struct {
 	db *sql.DB
 }
 
-// NewFrontend opens an in-memory DuckDB used only for parsing. Its time
-// zone is UTC, so that plans made with it alone (tests) do not depend on
-// the machine's.
-func NewFrontend() (*Frontend, error) {
+// New opens an in-memory DuckDB used only for parsing. Its time zone is
+// UTC, so that plans made with it alone (tests) do not depend on the
+// machine's.
+func New() (*Frontend, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb parser: %w", err)
@@ -79,6 +81,8 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// queryDays runs a calendar query: rows of (DATE, INTEGER); a NULL date
+// is returned as the zero time.
 func queryDays(ctx context.Context, db queryer, query string) ([]time.Time, []int, error) {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
@@ -88,30 +92,15 @@ func queryDays(ctx context.Context, db queryer, query string) ([]time.Time, []in
 	var days []time.Time
 	var marks []int
 	for rows.Next() {
-		var d time.Time
+		var d sql.NullTime // NULL: the zero time
 		var m int
 		if err := rows.Scan(&d, &m); err != nil {
 			return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
 		}
-		days, marks = append(days, d), append(marks, m)
+		days, marks = append(days, d.Time), append(marks, m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("evaluate date condition: %w", err)
 	}
 	return days, marks, nil
-}
-
-// sessionFrontend is the planner's Frontend for one statement of an
-// engine: DuckDB's parser, with the days a query wants evaluated in the
-// user's session (its TimeZone, variables and macros), as the statement
-// itself will be.
-type sessionFrontend struct {
-	*Frontend
-	ctx  context.Context
-	conn *sql.Conn
-}
-
-// Days runs a calendar query of the planner in the user's session.
-func (s sessionFrontend) Days(query string) ([]time.Time, []int, error) {
-	return queryDays(s.ctx, s.conn, query)
 }

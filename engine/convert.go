@@ -1,0 +1,268 @@
+package engine
+
+import (
+	"bytes"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/fbsql/fbsql/fbtables"
+)
+
+// A fetched row's scalar values are converted in Go, once, to the column's
+// type and appended to a stage table of that type: the API's text is never
+// stored as VARCHAR and parsed again by DuckDB. Nested JSON values (action
+// lists, string lists, JSON columns) stay JSON text, parsed once by DuckDB's
+// own JSON reader in loadSQL. Every conversion matches what DuckDB's CAST of
+// the same text gives (TestConvertMatchesDuckDB), so the cache, which keeps
+// the API's text and converts it in SQL, serves the same values.
+
+// conv is how a staged field's value is converted.
+type conv int
+
+const (
+	convText      conv = iota // VARCHAR: a string as it is, other JSON as its text
+	convJSON                  // nested JSON: its text, converted in loadSQL by castExpr
+	convBigint                // BIGINT
+	convDouble                // DOUBLE
+	convDecimal               // DECIMAL(18,2) in the currency's units ("12.34")
+	convMinor                 // DECIMAL(18,2) given in minor units ("1234" cents)
+	convDate                  // DATE ("2006-01-02")
+	convTimestamp             // TIMESTAMPTZ ("2006-01-02T15:04:05-0700")
+	convBool                  // BOOLEAN
+)
+
+// moneyScale is the scale of fbtables.Money, DECIMAL(18,2).
+const moneyScale = 2
+
+// convOf picks the conversion of a column type.
+func convOf(typ string, minor bool) conv {
+	switch {
+	case minor:
+		return convMinor
+	case typ == fbtables.Money:
+		return convDecimal
+	}
+	switch typ {
+	case "", "VARCHAR":
+		return convText
+	case "BIGINT":
+		return convBigint
+	case "DOUBLE":
+		return convDouble
+	case "DATE":
+		return convDate
+	case "TIMESTAMPTZ":
+		return convTimestamp
+	case "BOOLEAN":
+		return convBool
+	}
+	return convJSON
+}
+
+// stageType is the stage column's SQL type: the column's own, or VARCHAR
+// for text and nested JSON.
+func (f stageField) stageType() string {
+	if f.conv == convText || f.conv == convJSON {
+		return "VARCHAR"
+	}
+	return f.typ
+}
+
+// convert turns one JSON value (not null) into the field's typed value.
+// whole says the account's currency sends minor-unit money in whole units.
+func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
+	if f.conv == convBool {
+		switch string(val) {
+		case "true", `"true"`:
+			return true, nil
+		case "false", `"false"`:
+			return false, nil
+		}
+		return nil, fmt.Errorf("%s is not a boolean", val)
+	}
+	// s views val's bytes without a copy: it is only parsed, and copied
+	// (strings.Clone) where a string value is kept.
+	var s string
+	switch {
+	case val[0] == '"' && bytes.IndexByte(val, '\\') < 0:
+		s = unsafe.String(unsafe.SliceData(val[1:]), len(val)-2)
+	case val[0] == '"':
+		var err error
+		if s, err = unquote(val); err != nil {
+			return nil, err
+		}
+	case f.conv != convText && f.conv != convJSON && (val[0] == '{' || val[0] == '['):
+		return nil, fmt.Errorf("%.40s is not a %s", val, f.typ)
+	default:
+		s = unsafe.String(unsafe.SliceData(val), len(val))
+	}
+	switch f.conv {
+	case convBigint:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, nil
+		}
+		return parseScaled(s, 0)
+	case convDouble:
+		x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", s)
+		}
+		return x, nil
+	case convDecimal:
+		return parseScaled(s, moneyScale)
+	case convMinor:
+		n, err := parseScaled(s, 0)
+		if err == nil && whole && s != "" && strings.Trim(s, "-0123456789") == "" {
+			// ¥5000 arrives as "5000" and means 5000.00: hundredths are
+			// the minor units DECIMAL(18,2) counts.
+			if n > math.MaxInt64/100 || n < math.MinInt64/100 {
+				return nil, fmt.Errorf("%q is out of range", s)
+			}
+			n *= 100
+		}
+		return n, err
+	case convDate:
+		t, ok := parseDate(s)
+		if !ok {
+			return nil, fmt.Errorf("%q is not a date", s)
+		}
+		return t, nil
+	case convTimestamp:
+		t, err := time.Parse("2006-01-02T15:04:05-0700", s)
+		if err != nil {
+			if t, err = time.Parse(time.RFC3339, s); err != nil {
+				return nil, fmt.Errorf("%q is not a timestamp", s)
+			}
+		}
+		return t, nil
+	}
+	return strings.Clone(s), nil
+}
+
+// parseDate reads YYYY-MM-DD, a real calendar day, without time.Parse's
+// generality: two dates a row add up over millions of rows.
+func parseDate(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	num := func(part string) int {
+		n := 0
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return -1
+			}
+			n = n*10 + int(part[i]-'0')
+		}
+		return n
+	}
+	y, m, d := num(s[:4]), num(s[5:7]), num(s[8:])
+	if y < 0 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	return t, t.Day() == d // 2025-02-30 would roll over to March
+}
+
+// parseScaled reads a decimal number as an integer count of 10^-scale,
+// rounding half away from zero like DuckDB's CAST to DECIMAL. It returns
+// the raw value the Appender stores for DECIMAL(18, scale).
+func parseScaled(s string, scale int) (int64, error) {
+	bad := func() (int64, error) { return 0, fmt.Errorf("%q is not a number", s) }
+	s = strings.TrimSpace(s)
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" {
+		return bad()
+	}
+	var n uint64
+	digits := 0
+	add := func(c byte) bool {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + uint64(c-'0')
+		if n != 0 {
+			digits++
+		}
+		return digits <= 18
+	}
+	for i := 0; i < len(intPart); i++ {
+		if !add(intPart[i]) {
+			return bad()
+		}
+	}
+	for i := 0; i < scale; i++ {
+		c := byte('0')
+		if i < len(frac) {
+			c = frac[i]
+		}
+		if !add(c) {
+			return bad()
+		}
+	}
+	if len(frac) > scale {
+		rest := frac[scale:]
+		if strings.Trim(rest, "0123456789") != "" {
+			return bad()
+		}
+		if rest[0] >= '5' {
+			n++
+		}
+	}
+	if n > math.MaxInt64 {
+		return bad()
+	}
+	if neg {
+		return -int64(n), nil
+	}
+	return int64(n), nil
+}
+
+// castExpr converts staged text (the API's string, or JSON text for nested
+// values) to the column's type in SQL: for the nested types in loadSQL, and
+// for every type when the cache serves the API text it kept. DuckDB does
+// the conversion, so a malformed value fails loudly instead of becoming a
+// wrong number.
+func castExpr(f stageField, v string) string {
+	switch f.conv {
+	case convText:
+		return v
+	case convMinor:
+		return fmt.Sprintf("CAST(CAST(%s AS DECIMAL(38,0)) * 0.01 AS %s)", v, f.typ)
+	case convTimestamp:
+		return fmt.Sprintf("strptime(%s, '%%Y-%%m-%%dT%%H:%%M:%%S%%z')", v)
+	}
+	switch f.typ {
+	case fbtables.ActionStatsType:
+		return fmt.Sprintf("from_json(%s, '%s')", v, actionStatsJSON)
+	case "VARCHAR[]":
+		return fmt.Sprintf(`from_json(%s, '["VARCHAR"]')`, v)
+	}
+	return fmt.Sprintf("CAST(%s AS %s)", v, f.typ)
+}
+
+// textExpr is the inverse of castExpr for a typed stage column: the text
+// the cache keeps, which castExpr turns back into the same value.
+func textExpr(f stageField, v string) string {
+	switch f.conv {
+	case convText, convJSON:
+		return v
+	case convMinor:
+		return fmt.Sprintf("CAST(CAST(%s * 100 AS DECIMAL(38,0)) AS VARCHAR)", v)
+	case convTimestamp:
+		return fmt.Sprintf("strftime(timezone('UTC', %s), '%%Y-%%m-%%dT%%H:%%M:%%S+0000')", v)
+	}
+	return fmt.Sprintf("CAST(%s AS VARCHAR)", v)
+}
+
+// actionStatsJSON is the from_json structure of an action-stat list.
+const actionStatsJSON = `[{"action_type":"VARCHAR","value":"DOUBLE","1d_click":"DOUBLE","7d_click":"DOUBLE","28d_click":"DOUBLE","1d_view":"DOUBLE","7d_view":"DOUBLE","28d_view":"DOUBLE"}]`

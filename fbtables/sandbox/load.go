@@ -1,0 +1,156 @@
+package sandbox
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// The insights load limit (§5.5, x-fb-ads-insights-throttle) covers sync
+// and async calls together, per ad account and per app: Meta's servers
+// have a capacity for each account's insights work and for the app's, and
+// report the share in use (acc_id_util_pct, app_id_util_pct). The sandbox
+// models the capacity as server slots (Model.AccountSlots, Model.AppSlots):
+// an insights call — sync page, report run creation, status poll, result
+// page, each call of a batch — waits for a free slot of its account and
+// one of the app, then holds both for its service time (Latency, plus
+// PerRowLatency per row it returns). Calls past the capacity queue rather
+// than fail, like an overloaded server; the headers show the load so a
+// client can see it has no headroom left.
+//
+// Every row a client reads costs at least PerRowLatency of slot time,
+// and every 5000 rows (the page cap) one Latency, whether read sync or from
+// a report run's result pages; a report run's own computation does not
+// replace that. So no client, whatever its streams, page sizes, batches or
+// mix of sync and async, reads the rows in less than Model.Floor.
+
+// loadState tracks the slots in use.
+type loadState struct {
+	mu      sync.Mutex
+	account map[string]chan struct{} // per account: one token per busy slot
+	app     chan struct{}
+	appBusy int // calls waiting for slots or served now
+}
+
+func newLoadState(m Model) *loadState {
+	l := &loadState{account: map[string]chan struct{}{}}
+	if m.AppSlots > 0 {
+		l.app = make(chan struct{}, m.AppSlots)
+	}
+	return l
+}
+
+// acquire waits for a slot of acct and one of the app. It returns the
+// function that frees them, or false if ctx ended first.
+func (s *Server) acquire(ctx context.Context, acct string) (func(), bool) {
+	m, l := s.model, s.load
+	if !m.slots() {
+		return func() {}, true
+	}
+	l.mu.Lock()
+	ch := l.account[acct]
+	if ch == nil && m.AccountSlots > 0 {
+		ch = make(chan struct{}, m.AccountSlots)
+		l.account[acct] = ch
+	}
+	l.appBusy++
+	l.mu.Unlock()
+	done := func() {
+		l.mu.Lock()
+		l.appBusy--
+		l.mu.Unlock()
+	}
+	// Account first, then app, always in that order: no call holds an app
+	// slot while it waits for an account slot, so slots cannot deadlock.
+	if ch != nil {
+		select {
+		case ch <- struct{}{}:
+		case <-ctx.Done():
+			done()
+			return nil, false
+		}
+	}
+	if l.app != nil {
+		select {
+		case l.app <- struct{}{}:
+		case <-ctx.Done():
+			if ch != nil {
+				<-ch
+			}
+			done()
+			return nil, false
+		}
+	}
+	return func() {
+		if l.app != nil {
+			<-l.app
+		}
+		if ch != nil {
+			<-ch
+		}
+		done()
+	}, true
+}
+
+// appLoadPct is the share of the app's slots in use or asked for, in
+// percent, at most 100.
+func (s *Server) appLoadPct() int {
+	if s.model.AppSlots <= 0 {
+		return 0
+	}
+	l := s.load
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return min(100, 100*l.appBusy/s.model.AppSlots)
+}
+
+// slots reports whether the load limit is on.
+func (m Model) slots() bool { return m.AccountSlots > 0 || m.AppSlots > 0 }
+
+// loadUsage adds the app's load to c's usage headers (x-app-usage's
+// total_time). The account headers keep the call budget alone: the load is
+// instantaneous, and a client reading it as an hourly budget near its end
+// would stop for minutes; past the slots, calls only queue, which costs a
+// client nothing it could have had.
+func (s *Server) loadUsage(c *call) {
+	if s.model.AppSlots <= 0 || !c.insightsCall || c.owner == nil {
+		return
+	}
+	if c.usage == nil {
+		c.usage = &usage{}
+	}
+	c.usage.appLoad = s.appLoadPct()
+}
+
+// floorPageRows is the most rows one page can carry (the API's cap on
+// `limit`), so the fewest calls that can read n rows is n / floorPageRows.
+const floorPageRows = 5000
+
+// Floor is the least wall time in which any client can read perAccount
+// rows (per ad account) from a sandbox with this model: the slot time the
+// rows need at the least — PerRowLatency per row and one Latency per full
+// page — spread over the account's slots, or over the app's for all
+// accounts together; and never less than one call's Latency. It ignores
+// the call budget and report runs' queueing, which only add time, so it
+// is a floor, not an estimate. 0 when the model sets no slots.
+func (m Model) Floor(perAccount map[string]int64) time.Duration {
+	if !m.slots() {
+		return 0
+	}
+	var total, worst time.Duration
+	for _, n := range perAccount {
+		if n == 0 {
+			continue
+		}
+		pages := (n + floorPageRows - 1) / floorPageRows
+		work := time.Duration(n)*m.PerRowLatency + time.Duration(pages)*m.Latency
+		total += work
+		if m.AccountSlots > 0 {
+			worst = max(worst, work/time.Duration(m.AccountSlots))
+		}
+	}
+	if m.AppSlots > 0 {
+		worst = max(worst, total/time.Duration(m.AppSlots))
+	}
+	return max(worst, m.Latency)
+}
