@@ -298,16 +298,21 @@ var tokenParam = regexp.MustCompile(`(?i)(access_token=)[^&\s"'<>\[\];,]+`)
 // authHeader matches the value of an Authorization header or a Bearer credential a server
 // echoes back (an HTML error page listing the request's headers), whoever's token it is.
 // Group 2 is the value; a value starting with '[' is already redacted.
-var authHeader = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|oauth)\s+)?|bearer\s+|basic\s+|oauth\s+)([^\s"'<>&,;\[][^\s"'<>&,;]*)`)
+var authHeader = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|oauth)\s+)?|bearer\s+)([^\s"'<>&,;\[][^\s"'<>&,;]*)`)
 
 // redactAuth replaces Authorization and Bearer values by [redacted]. A bare scheme word is not
 // a credential: it is what the match falls back to when the credential after it is redacted.
+// After a lone "Bearer" only a token-like value (minTokenish characters or more) counts, so prose
+// such as "bearer token required" is kept.
 func redactAuth(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range authHeader.FindAllStringSubmatchIndex(s, -1) {
 		switch strings.ToLower(s[m[4]:m[5]]) {
 		case "bearer", "basic", "oauth":
+			continue
+		}
+		if !strings.HasPrefix(strings.ToLower(s[m[2]:m[3]]), "authorization") && m[5]-m[4] < minTokenish {
 			continue
 		}
 		b.WriteString(s[last:m[4]])
@@ -320,6 +325,9 @@ func redactAuth(s string) string {
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+// minTokenish is the shortest value after a lone "Bearer" taken for a credential.
+const minTokenish = 12
 
 // minPrefix is the shortest piece of a secret redacted where it stands alone: a server may echo
 // a token cut short, and a snippet may end in the middle of one.

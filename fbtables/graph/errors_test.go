@@ -185,3 +185,20 @@ func assertNoToken(t *testing.T, err error) {
 		}
 	}
 }
+
+// TestRedactionKeepsProse: words after "OAuth" or "bearer" in an API message are not taken for
+// credentials; Authorization values always are.
+func TestRedactionKeepsProse(t *testing.T) {
+	c, _ := newTestClient(t, "http://127.0.0.1:1")
+	for in, want := range map[string]string{
+		"Invalid OAuth access token - Cannot parse access token": "Invalid OAuth access token - Cannot parse access token",
+		"a bearer token is required":                             "a bearer token is required",
+		"Bearer EAAB1234567890abcdef sent":                       "Bearer [redacted] sent",
+		"Authorization: OAuth abc":                               "Authorization: OAuth [redacted]",
+		`{"authorization":"Bearer x1"}`:                          `{"authorization":"Bearer [redacted]"}`,
+	} {
+		if got := c.redact(in); got != want {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

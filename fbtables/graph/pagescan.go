@@ -13,6 +13,7 @@ import (
 type scannedPage struct {
 	object  bool     // the body is a JSON object
 	hasData bool     // it has a "data" key whose value is an array
+	badData string   // the JSON kind of a "data" value that is not an array, "" otherwise
 	rows    [][]byte // the data array's elements
 	paging  []byte   // the "paging" value, nil when absent
 	errRaw  []byte   // the "error" value, nil when absent
@@ -99,14 +100,14 @@ func (s *scanner) topObject(p *scannedPage) error {
 			if err != nil {
 				return err
 			}
-			p.rows, p.hasData = rows, true
+			p.rows, p.hasData, p.badData = rows, true, ""
 		default:
 			if err := s.value(1); err != nil {
 				return err
 			}
 			switch key {
 			case "data":
-				p.rows, p.hasData = nil, false
+				p.rows, p.hasData, p.badData = nil, false, jsonKind(s.b[start])
 			case "paging":
 				p.paging = s.b[start:s.i]
 			case "error":
@@ -279,6 +280,21 @@ func (s *scanner) str() error {
 		}
 	}
 	return s.fail("")
+}
+
+// jsonKind names the kind of the JSON value starting with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

@@ -68,6 +68,9 @@ func (c *Client) Get(ctx context.Context, path string, params Params, each func(
 
 // readPage hands a page's rows to each and returns its paging.next.
 func (c *Client) readPage(body *heldBody, pg scannedPage, path string, page int, each func(json.RawMessage) error) (string, error) {
+	if pg.badData != "" {
+		return "", fmt.Errorf("get %s, page %d: decode page: \"data\" is %s, not an array", path, page, pg.badData)
+	}
 	if !pg.hasData {
 		return "", fmt.Errorf("get %s, page %d: response has no \"data\" array (is %s a node rather than an edge? use GetObject)", path, page, path)
 	}
