@@ -404,3 +404,31 @@ func TestNoDayNoRequest(t *testing.T) {
 		t.Errorf("%s: %q with %d requests, want no rows and no request", q, text(got), st.Requests)
 	}
 }
+
+// FINDINGS O8/O9: a query that reads the status in any way sees every
+// status (the edges hide ARCHIVED and DELETED only from queries that do
+// not ask), so ternary partitions add up; a status the edge never has
+// answers empty without a request.
+func TestStatusesOneDefinition(t *testing.T) {
+	p := newPair(t)
+	for _, tbl := range []string{"campaigns", "adsets", "ads"} {
+		part := func(where string) int {
+			q := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", tbl, where)
+			var n int
+			fmt.Sscan(p.agree(t, q, q), &n)
+			return n
+		}
+		for _, pred := range []string{"effective_status <> 'DELETED'", "status = 'ARCHIVED'", "effective_status NOT IN ('ACTIVE', 'PAUSED')"} {
+			whole := part(fmt.Sprintf("(%[1]s) OR NOT (%[1]s) OR (%[1]s) IS NULL", pred))
+			sum := part(pred) + part("NOT ("+pred+")") + part("("+pred+") IS NULL")
+			if whole == 0 || sum != whole {
+				t.Errorf("%s: WHERE %s, NOT, IS NULL give %d rows together, the tautology %d", tbl, pred, sum, whole)
+			}
+		}
+	}
+	var st engine.Stats
+	got, err := collect(context.Background(), p.full.eng, "SELECT count(*) FROM adsets WHERE effective_status = 'ADSET_PAUSED'", &st)
+	if err != nil || text(got) != "0" || st.Requests != 0 {
+		t.Errorf("adsets with a status they never have: %q, %v, %d requests; want 0 rows counted, no request", text(got), err, st.Requests)
+	}
+}

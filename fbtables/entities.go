@@ -56,7 +56,7 @@ func AdAccounts() *Table {
 
 // Campaigns is the campaigns table.
 func Campaigns() *Table {
-	return &Table{Name: "campaigns", Edge: "campaigns", Doc: "campaigns (ARCHIVED and DELETED only when WHERE effective_status IN (…) names them: the API hides them by default)", Columns: defaults(concat([]Column{
+	return &Table{Name: "campaigns", Edge: "campaigns", Doc: "campaigns (ARCHIVED and DELETED only when the query reads effective_status or status: the API hides them otherwise)", Columns: defaults(concat([]Column{
 		idCol("id", LevelNone, "id", "campaign id"),
 		idCol("account_id", LevelNone, "", "ad account id"),
 		filterable(attrCol("name", "VARCHAR", LevelNone, "campaign name"), "name"),
@@ -78,7 +78,7 @@ func Campaigns() *Table {
 
 // Adsets is the adsets table.
 func Adsets() *Table {
-	return &Table{Name: "adsets", Edge: "adsets", Doc: "ad sets (ARCHIVED and DELETED only when WHERE effective_status IN (…) names them: the API hides them by default)", Columns: defaults(concat([]Column{
+	return &Table{Name: "adsets", Edge: "adsets", Doc: "ad sets (ARCHIVED and DELETED only when the query reads effective_status or status: the API hides them otherwise)", Columns: defaults(concat([]Column{
 		idCol("id", LevelNone, "id", "ad set id"),
 		idCol("account_id", LevelNone, "", "ad account id"),
 		idCol("campaign_id", LevelNone, "campaign.id", "campaign id"),
@@ -102,7 +102,7 @@ func Adsets() *Table {
 
 // Ads is the ads table.
 func Ads() *Table {
-	return &Table{Name: "ads", Edge: "ads", Doc: "ads (ARCHIVED and DELETED only when WHERE effective_status IN (…) names them: the API hides them by default)", Columns: defaults(concat([]Column{
+	return &Table{Name: "ads", Edge: "ads", Doc: "ads (ARCHIVED and DELETED only when the query reads effective_status or status: the API hides them otherwise)", Columns: defaults(concat([]Column{
 		idCol("id", LevelNone, "id", "ad id"),
 		idCol("account_id", LevelNone, "", "ad account id"),
 		idCol("campaign_id", LevelNone, "campaign.id", "campaign id"),

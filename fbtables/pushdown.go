@@ -11,6 +11,9 @@ type Push struct {
 	Via PushVia
 	// Ops are the SQL operators pushed; nil when Via is PushNone.
 	Ops []string
+	// Values are the values the API takes for the parameter, when it
+	// takes a fixed set (the edge's effective_status list).
+	Values []string
 }
 
 // PushVia names the request part a pushed condition becomes.
@@ -44,23 +47,34 @@ const (
 func pushOf(t *Table, c *Column) Push {
 	switch {
 	case c.Kind == KindOption:
-		return Push{PushOption, []string{"="}}
+		return Push{Via: PushOption, Ops: []string{"="}}
 	case t.Insights && c.Kind == KindTime:
-		return Push{PushDays, []string{"=", "<", "<=", ">", ">=", "BETWEEN", "IN"}}
+		return Push{Via: PushDays, Ops: []string{"=", "<", "<=", ">", ">=", "BETWEEN", "IN"}}
 	case c.Name == "account_id" || (t.Name == "ad_accounts" && c.Name == "id"):
-		return Push{PushAccounts, []string{"=", "IN"}}
+		return Push{Via: PushAccounts, Ops: []string{"=", "IN"}}
 	case c.Name == "effective_status" && !t.Insights:
-		return Push{PushStatus, []string{"=", "IN"}}
+		return Push{Via: PushStatus, Ops: []string{"=", "IN"}, Values: effectiveStatuses[t.Edge]}
 	case c.Filter == "":
 		return Push{}
 	case c.Kind == KindID && (t.Insights || c.Name != "id"):
-		return Push{PushIDs, []string{"=", "IN"}}
+		return Push{Via: PushIDs, Ops: []string{"=", "IN"}}
 	case c.Kind == KindAttribute && c.Type == "VARCHAR":
-		return Push{PushText, []string{"=", "LIKE", "ILIKE"}}
+		return Push{Via: PushText, Ops: []string{"=", "LIKE", "ILIKE"}}
 	case c.Kind == KindMetric && t.Insights:
-		return Push{PushThreshold, []string{"=", "<", "<=", ">", ">="}}
+		return Push{Via: PushThreshold, Ops: []string{"=", "<", "<=", ">", ">="}}
 	case c.Type == "TIMESTAMPTZ" && !t.Insights:
-		return Push{PushSince, []string{">", ">="}}
+		return Push{Via: PushSince, Ops: []string{">", ">="}}
 	}
 	return Push{}
+}
+
+// effectiveStatuses are the values each edge's effective_status parameter
+// takes (the Graph API's EffectiveStatus enums); it rejects any other. Without the parameter
+// the edges leave out ARCHIVED and DELETED.
+var effectiveStatuses = map[string][]string{
+	"campaigns": {"ACTIVE", "PAUSED", "DELETED", "PENDING_REVIEW", "DISAPPROVED", "PREAPPROVED", "PENDING_BILLING_INFO",
+		"CAMPAIGN_PAUSED", "ARCHIVED", "ADSET_PAUSED", "IN_PROCESS", "WITH_ISSUES"},
+	"adsets": {"ACTIVE", "PAUSED", "DELETED", "CAMPAIGN_PAUSED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"},
+	"ads": {"ACTIVE", "PAUSED", "DELETED", "PENDING_REVIEW", "DISAPPROVED", "PREAPPROVED", "PENDING_BILLING_INFO",
+		"CAMPAIGN_PAUSED", "ARCHIVED", "ADSET_PAUSED", "IN_PROCESS", "WITH_ISSUES"},
 }

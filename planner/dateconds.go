@@ -63,24 +63,29 @@ func classifyDates(sb *scanBuild, w *walker) dateConds {
 		}
 	}
 	if dc.output && len(dc.evaluable)+len(dc.unevaluable) == 0 && !dc.elsewhere {
-		dc.elsewhere = filteredOutside(sb, w)
+		dc.elsewhere = filteredOutside(sb, w, func(c *fbtables.Column) bool { return c.Kind == fbtables.KindTime })
 	}
 	return dc
 }
 
-// filteredOutside reports whether a filter of another query may read the
-// scan's date through its output: a WHERE, HAVING, QUALIFY or join
-// condition anywhere in the statement that names date_start, date_stop or
-// the alias of a select-list item showing them, and that the walk did not
-// resolve to a virtual table (`… FROM (SELECT date_start … FROM insights)
-// WHERE date_start >= …`).
-func filteredOutside(sb *scanBuild, w *walker) bool {
-	names := map[string]bool{"date_start": true, "date_stop": true}
+// filteredOutside reports whether a filter of another query may read a
+// column of the scan that match accepts through the scan's output: a
+// WHERE, HAVING, QUALIFY or join condition anywhere in the statement that
+// names such a column, or the alias of a select-list item showing one, and
+// that the walk did not resolve to a virtual table (`… FROM (SELECT
+// date_start … FROM insights) WHERE date_start >= …`).
+func filteredOutside(sb *scanBuild, w *walker, match func(*fbtables.Column) bool) bool {
+	names := map[string]bool{}
+	for i := range sb.table.Columns {
+		if c := &sb.table.Columns[i]; match(c) {
+			names[c.Name] = true
+		}
+	}
 	for _, e := range list(sb.sel, "select_list") {
 		en, _ := e.(node)
 		if a := strings.ToLower(str(en, "alias")); a != "" {
 			visit(en, func(n node) bool {
-				if col := scanColumn(n, sb, w); col != nil && col.Push.Via == fbtables.PushDays {
+				if col := scanColumn(n, sb, w); col != nil && match(col) {
 					names[a] = true
 				}
 				return true

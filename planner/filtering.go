@@ -20,7 +20,9 @@ type filter struct {
 type pushedFilters struct {
 	accounts []string
 	statuses []string
+	listed   map[uintptr]bool // conjuncts that are effective_status lists
 	filters  []filter
+	noRows   bool // the statuses named are ones the edge never has
 }
 
 // pushFilters reads the conjuncts the API can evaluate: ids and statuses
@@ -28,7 +30,7 @@ type pushedFilters struct {
 // conjunct also stays in the SQL DuckDB runs, so a pushed filter that
 // matches a superset (LIKE as STARTS_WITH) is still exact in the result.
 func pushFilters(sb *scanBuild, w *walker, in Input) pushedFilters {
-	var pf pushedFilters
+	pf := pushedFilters{listed: map[uintptr]bool{}}
 	for _, c := range sb.where {
 		if f, ok := updatedSinceFilter(c, sb, w, in); ok {
 			pf.filters = append(pf.filters, f)
@@ -61,12 +63,14 @@ func pushFilters(sb *scanBuild, w *walker, in Input) pushedFilters {
 			sb.handle(c, true)
 		case fbtables.PushStatus:
 			pf.statuses = intersect(pf.statuses, upper(vals))
+			pf.listed[nodeKey(c)] = true
 			sb.handle(c, false)
 		case fbtables.PushIDs:
 			pf.filters = append(pf.filters, filter{Field: col.Filter, Operator: "IN", Value: vals})
 			sb.handle(c, true)
 		}
 	}
+	pf.statuses, pf.noRows = statusParam(sb, w, pf.statuses, pf.listed)
 	return pf
 }
 
@@ -76,33 +80,6 @@ func upper(vals []string) []string {
 		out = append(out, strings.ToUpper(v))
 	}
 	return out
-}
-
-// hiddenStatuses are the effective statuses the API leaves out unless
-// effective_status names them.
-var hiddenStatuses = map[string]bool{"ARCHIVED": true, "DELETED": true}
-
-// everyStatus is the effective_status list that shows every campaign, ad set
-// and ad, whatever its status: what GrainOnly asks for when a query names a
-// status the API hides by default, so DuckDB filters them all itself.
-var everyStatus = []string{"ACTIVE", "PAUSED", "DELETED", "CAMPAIGN_PAUSED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"}
-
-// grainStatuses is the effective_status a GrainOnly plan sends: none when
-// the query names no hidden status (the API's default shows the rest),
-// otherwise every status, plus the ones the query names.
-func grainStatuses(sb *scanBuild, w *walker) []string {
-	var named []string
-	for _, c := range sb.where {
-		if col, vals, ok := columnValues(c, sb, w); ok && col.Push.Via == fbtables.PushStatus {
-			named = append(named, upper(vals)...)
-		}
-	}
-	for _, v := range named {
-		if hiddenStatuses[v] {
-			return intersect(nil, append(append([]string{}, everyStatus...), named...))
-		}
-	}
-	return nil
 }
 
 // stringFilter pushes `name = 'x'`, `name LIKE 'pattern'` and

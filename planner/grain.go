@@ -216,6 +216,10 @@ func entityParams(scan *Scan, pf pushedFilters) error {
 		scan.Path = "act_{account}/" + scan.Table.Edge
 	}
 	scan.Params = append(scan.Params, Param{"fields", fields})
+	if pf.noRows {
+		scan.Empty = true
+		scan.Notes = append(scan.Notes, "no "+scan.Table.Name+" can have the effective_status named (the edge takes "+strings.Join(statusColumn(scan.Table).Push.Values, ", ")+"): no request, no rows")
+	}
 	if pf.statuses != nil {
 		scan.Params = append(scan.Params, Param{"effective_status", pf.statuses})
 	}

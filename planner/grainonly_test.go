@@ -15,7 +15,7 @@ func TestGrainOnlyPushesNoFilter(t *testing.T) {
 	ref.GrainOnly = true
 	cases := []struct{ sql, gone string }{
 		{"SELECT ad_id, spend FROM insights WHERE level = 'ad' AND spend > 10 AND date_start = DATE '2026-11-20'", "filtering="},
-		{"SELECT name FROM campaigns WHERE effective_status IN ('PAUSED')", "effective_status="},
+		{"SELECT name FROM campaigns WHERE effective_status IN ('PAUSED')", `effective_status=["PAUSED"]`},
 		{"SELECT name FROM campaigns WHERE account_id = '1'", "accounts:"},
 		{"SELECT campaign_name FROM insights WHERE campaign_name LIKE 'Spring%'", "filtering="},
 		{"SELECT spend FROM insights WHERE level = 'ad' AND date_start = DATE '2026-11-20' ORDER BY spend DESC LIMIT 3", "sort="},
