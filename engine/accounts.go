@@ -2,12 +2,9 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/fbsql/fbsql/fbtables/graph"
 )
 
 // Accounts returns the ad accounts queries read: the configured ones, or
@@ -29,22 +26,13 @@ func (e *Engine) Accounts(ctx context.Context) ([]string, error) {
 		}
 	}
 	if len(ids) == 0 {
-		// The currency comes in the same request: the money notice needs it.
-		err := e.client.Get(ctx, "me/adaccounts", graph.Params{"fields": []string{"account_id", "currency"}, "limit": 500},
-			func(row json.RawMessage) error {
-				var a struct {
-					AccountID string `json:"account_id"`
-					Currency  string `json:"currency"`
-				}
-				if err := json.Unmarshal(row, &a); err != nil {
-					return fmt.Errorf("decode ad account: %w", err)
-				}
-				ids = append(ids, a.AccountID)
-				if a.Currency != "" {
-					e.currencies.Store(a.AccountID, a.Currency)
-				}
-				return nil
-			})
+		accts, err := e.client.AdAccounts(ctx)
+		for _, a := range accts {
+			ids = append(ids, a.ID)
+			if a.Currency != "" { // the money notice needs it
+				e.currencies.Store(a.ID, a.Currency)
+			}
+		}
 		if err != nil {
 			// Not remembered: a failed discovery (network down) may succeed next time.
 			return nil, fmt.Errorf("list ad accounts: %w", err)

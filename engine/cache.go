@@ -123,18 +123,36 @@ func (e *Engine) attachCache(ctx context.Context, create bool) bool {
 		if _, err := os.Stat(target); err != nil && !create {
 			return false
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+		if err := privateDir(filepath.Dir(target)); err != nil {
 			e.cacheNotice(fmt.Sprintf("cannot create the cache directory (%v); running without the cache", err))
 			return false
 		}
 	}
-	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("ATTACH %s AS %s", sqlString(target), cacheDB)); err != nil {
+	attach := func() error {
+		_, err := e.conn.ExecContext(ctx, fmt.Sprintf("ATTACH %s AS %s", sqlString(target), cacheDB))
+		return err
+	}
+	err := privately(attach)
+	if err != nil && c.cfg.Path != "" && !inUse(err) && ctx.Err() == nil {
+		if _, statErr := os.Stat(target); statErr == nil {
+			e.setAsideDamaged(err)
+			if !create {
+				return false
+			}
+			err = privately(attach)
+		}
+	}
+	if err != nil {
 		e.cacheNotice(fmt.Sprintf("cache %s is in use by another fbsql or unreadable; running without the cache (%s)", target, firstLine(err.Error())))
 		return false
 	}
 	c.attached = true
 	e.protectCacheFile()
-	if _, err := e.conn.ExecContext(ctx, cacheSchema); err != nil {
+	if err := privately(func() error { _, err := e.conn.ExecContext(ctx, cacheSchema); return err }); err != nil {
+		if ctx.Err() == nil && c.cfg.Path != "" {
+			e.setAsideDamaged(err)
+			return false
+		}
 		e.cacheNotice(fmt.Sprintf("cache %s: %s; running without the cache", target, firstLine(err.Error())))
 		e.detachCache()
 		return false
@@ -167,7 +185,7 @@ func (e *Engine) detachCache() {
 	if !c.attached || c.cfg.Path == "" {
 		return
 	}
-	e.conn.ExecContext(context.Background(), "DETACH "+cacheDB)
+	privately(func() error { _, err := e.conn.ExecContext(context.Background(), "DETACH "+cacheDB); return err })
 	e.protectCacheFile()
 	c.attached = false
 }

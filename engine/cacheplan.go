@@ -139,7 +139,7 @@ func (e *Engine) lookup(ctx context.Context, p *scanCache, accounts []string) ([
 		where, strings.Join(quoted, ", "), valid)
 	rows, err := e.conn.QueryContext(ctx, q, p.shape.key, p.now.Add(-e.cache.ttl()))
 	if err != nil {
-		return nil, fmt.Errorf("read cache: %w", err)
+		return nil, &cacheReadError{err}
 	}
 	defer rows.Close()
 	want := map[string]bool{}
@@ -152,7 +152,7 @@ func (e *Engine) lookup(ctx context.Context, p *scanCache, accounts []string) ([
 		var h cacheHit
 		var day *time.Time
 		if err := rows.Scan(&h.id, &h.acct, &day, &h.layout); err != nil {
-			return nil, fmt.Errorf("read cache: %w", err)
+			return nil, &cacheReadError{err}
 		}
 		if day != nil {
 			h.day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
@@ -198,7 +198,7 @@ func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageFiel
 			stage, strings.Join(exprs, ", "), strings.Join(ids, ", "))
 		res, err := e.conn.ExecContext(ctx, q)
 		if err != nil {
-			return 0, fmt.Errorf("read cache: %w", err)
+			return 0, &cacheReadError{err}
 		}
 		k, _ := res.RowsAffected()
 		n += k
@@ -217,7 +217,7 @@ func (e *Engine) writeCache(ctx context.Context, sc *planner.Scan, stage string,
 	if !e.attachCache(ctx, true) {
 		return
 	}
-	if err := e.writeEntries(ctx, sc, stage, fields, p); err != nil {
+	if err := privately(func() error { return e.writeEntries(ctx, sc, stage, fields, p) }); err != nil {
 		e.cacheNotice("rows not cached: " + firstLine(err.Error()))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -21,15 +20,6 @@ import (
 // parameters and days, sent the way EXPLAIN says (sync GET pages, not an
 // async report run). The engine may cut a scan into several requests
 // along time slices; their days together must be exactly the plan's.
-
-// explainStatesAsync: the plan has a field for the engine's sync/async
-// choice. Until it has (FINDINGS-11 O5, the graph helper's Scan.Async),
-// EXPLAIN always says sync and the engine may still choose async, so
-// that one comparison waits; it turns itself on when the field lands.
-var explainStatesAsync = func() bool {
-	_, ok := reflect.TypeOf(planner.Scan{}).FieldByName("Async")
-	return ok
-}()
 
 // paging and transport parameters the plan does not show.
 var transportParams = map[string]bool{"limit": true, "after": true, "appsecret_proof": true}
@@ -116,7 +106,7 @@ func compareExplain(st *planner.Statement, log []sandbox.Request, accounts []str
 			}
 			var got []string
 			for _, r := range rs {
-				if (r.Method == "POST") != async && explainStatesAsync {
+				if (r.Method == "POST") != async {
 					bad = append(bad, fmt.Sprintf("%s for %s: sent by %s, EXPLAIN says async=%v", sc.Path, a, r.Method, async))
 				}
 				days, err := scanDays(requestParams(r.Params), today)

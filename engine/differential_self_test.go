@@ -78,9 +78,7 @@ func TestOracleExplainCatchesUnshownRequests(t *testing.T) {
 		"a day missing":    {good[0], good[2]},
 		"another level":    {good[0], good[1], req("GET", "2", "2026-11-01", "2026-11-04", "ad")},
 		"an extra account": append(good, req("GET", "3", "2026-11-01", "2026-11-04", "campaign")),
-	}
-	if explainStatesAsync {
-		cases["async"] = []sandbox.Request{good[0], good[1], req("POST", "2", "2026-11-01", "2026-11-04", "campaign")}
+		"async":            {good[0], good[1], req("POST", "2", "2026-11-01", "2026-11-04", "campaign")},
 	}
 	for name, log := range cases {
 		if d := compareExplain(st, log, accts, today); d == "" {

@@ -3,9 +3,10 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
-	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -35,8 +36,24 @@ type Config struct {
 	// insights queries, e.g. "7d_click,1d_view"; "" keeps the API's default.
 	AttributionWindows string
 	// MaxConcurrentPerAccount bounds requests in flight per ad account
-	// (default 8); usage headers lower it as the account nears its limit.
+	// while its usage headers show headroom (default 16); they lower it as
+	// the account nears its limit. Async report runs are at most 8 per
+	// account whatever it is.
 	MaxConcurrentPerAccount int
+	// MaxInFlight bounds requests in flight in all, every account
+	// together (default 32); x-app-usage lowers it as the app nears its
+	// limit.
+	MaxInFlight int
+	// MaxWait is the longest wait a throttle answer may impose (default
+	// 15 min); beyond it the query fails with "act_X throttled until HH:MM".
+	MaxWait time.Duration
+	// JobDeadline bounds an async report run from creation to end
+	// (default 1 h).
+	JobDeadline time.Duration
+	// Notice, if set, is told of every wait over 10 s (throttles,
+	// retries, slow report runs) as it starts, so a user sees why nothing
+	// happens; cmd/fbsql prints it on stderr.
+	Notice func(msg string)
 	// PollMin and PollMax bound the wait between status polls of an async
 	// report run (defaults 1 s and 30 s).
 	PollMin, PollMax time.Duration
@@ -71,8 +88,6 @@ type Engine struct {
 	conn       *sql.Conn
 	fe         *sqlfront.Frontend
 	requests   atomic.Int64
-	gov        *governor
-	runs       sync.Map // report run id → account
 	currencies sync.Map // account → currency, for whole-unit budgets
 	jobs       sync.Map // account → chan struct{}: async jobs running
 
@@ -81,6 +96,7 @@ type Engine struct {
 
 	cache   *cacheState
 	tokenID string // the token's identity in cache keys, never the token
+	tmp     string // DuckDB's private spill directory, removed by Close
 
 	catalogMu   sync.Mutex
 	catalogDone bool // the introspection views exist (ensureCatalog)
@@ -102,8 +118,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if scale <= 0 {
 		scale = 1
 	}
-	e.gov = newGovernor(e.maxPerAccount(), pause, scale)
 	gcfg := cfg.Graph
+	gcfg.Throttle = &graph.Throttle{MaxPerAccount: e.maxPerAccount(), MaxInFlight: cfg.MaxInFlight, Pause: pause, WaitScale: scale}
+	gcfg.MaxWait = cfg.MaxWait
+	if gcfg.Notice == nil {
+		gcfg.Notice = cfg.Notice
+	}
 	if scale != 1 {
 		inner := gcfg.Sleep
 		gcfg.Sleep = func(ctx context.Context, d time.Duration) error {
@@ -111,21 +131,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			if inner != nil {
 				return inner(ctx, d)
 			}
-			return sleepCtx(ctx, d)
+			return graph.Sleep(ctx, d)
 		}
 	}
 	user := gcfg.OnResponse
-	hc := gcfg.HTTPClient
-	if hc == nil {
-		hc = graph.DefaultHTTPClient()
-	}
-	wrapped := *hc
-	base := wrapped.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	wrapped.Transport = &gate{base: base, gov: e.gov, runs: &e.runs}
-	gcfg.HTTPClient = &wrapped
 	gcfg.OnResponse = func(r graph.ResponseInfo) {
 		e.requests.Add(1)
 		if user != nil {
@@ -137,13 +146,24 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.client = client
-	connector, err := duckdb.NewConnector(cfg.Database, nil)
+	e.tmp = tempDir(cfg.Cache.Path)
+	connector, err := duckdb.NewConnector(cfg.Database, func(ex driver.ExecerContext) error {
+		// Ad data stays on this machine and in the user's private directory: no extension is
+		// fetched or loaded behind the user's back, and spills go under the cache directory
+		// (0700), not ./.tmp.
+		_, err := ex.ExecContext(context.Background(), fmt.Sprintf(
+			"SET autoinstall_known_extensions = false; SET autoload_known_extensions = false; SET temp_directory = %s",
+			sqlString(e.tmp)), nil)
+		return err
+	})
 	if err != nil {
+		e.removeTemp()
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
 	e.db = sql.OpenDB(connector)
 	if e.conn, err = e.db.Conn(ctx); err != nil {
 		e.db.Close()
+		e.removeTemp()
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
 	}
 	if cfg.MemoryLimit != "" {
@@ -167,7 +187,16 @@ func (e *Engine) Close() error {
 	if e.conn != nil {
 		e.conn.Close()
 	}
-	return e.db.Close()
+	err := e.db.Close()
+	e.removeTemp()
+	return err
+}
+
+// removeTemp deletes DuckDB's spill directory.
+func (e *Engine) removeTemp() {
+	if e.tmp != "" {
+		os.RemoveAll(e.tmp)
+	}
 }
 
 // Catalog is the engine's set of virtual tables.
@@ -252,13 +281,21 @@ func (r *Result) Each(fn func(row []any) error) (int, error) {
 	}
 }
 
-// Plan plans a script without running it.
+// Plan plans a script without running it. Each insights scan says how the
+// engine will fetch it (Scan.Fetch, Scan.Async): sync pages or report runs.
 func (e *Engine) Plan(ctx context.Context, script string) (*planner.Plan, error) {
 	in, err := e.planInput(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return planner.Build(script, in)
+	p, err := planner.Build(script, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range p.Statements {
+		e.explainFetch(st)
+	}
+	return p, nil
 }
 
 // planInput is what planning a statement of this session depends on.
@@ -313,6 +350,7 @@ func (e *Engine) ExecStatement(ctx context.Context, text string, o ExecOptions, 
 	if err != nil {
 		return err
 	}
+	e.explainFetch(st)
 	res := &Result{Plan: st}
 	defer e.detachCache()
 	if st.Explain {
@@ -387,7 +425,7 @@ func (e *Engine) maxPerAccount() int {
 	if e.cfg.MaxConcurrentPerAccount > 0 {
 		return e.cfg.MaxConcurrentPerAccount
 	}
-	return 8
+	return graph.DefaultMaxPerAccount
 }
 
 func (e *Engine) pollBounds() (time.Duration, time.Duration) {

@@ -30,6 +30,11 @@ const (
 	// one piece per concurrency slot: the API serves rows at a fixed cost
 	// per row, so several requests in parallel return them sooner.
 	parallelRows = 2000
+	// splitSlots is the most pieces a scan is cut into per account for
+	// parallelism alone. The throttle may allow more requests in flight
+	// while usage shows headroom, but each piece costs a call of the
+	// account's budget, so more pieces are not free.
+	splitSlots = 8
 )
 
 // estimateRows guesses the rows of one unit of work.

@@ -12,16 +12,8 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/fbsql/fbsql/fbtables"
-	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/planner"
 )
-
-// pageSize is the `limit` sent with every paged request.
-const pageSize = 500
-
-// insightsPageSize is the page size of insights reads, sync and async: the
-// largest the API serves, so a result needs as few round trips as it can.
-const insightsPageSize = 5000
 
 // fetch runs a scan's requests for every account and loads the rows into
 // its temporary table. It returns the number of rows loaded; on any error
@@ -40,6 +32,10 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	stage := sc.Temp + "_stage"
 	fields := stageFields(sc)
 	cached, err := e.planCache(ctx, sc, fields, accounts)
+	if isCacheRead(ctx, err) {
+		e.setAsideDamaged(err) // a damaged cache is a miss
+		cached, err = e.planCache(ctx, sc, fields, accounts)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -55,6 +51,10 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	}
 	if cached != nil {
 		served, err := e.serveHits(ctx, stage, fields, cached.hits)
+		if isCacheRead(ctx, err) {
+			e.setAsideDamaged(err) // a damaged cache is a miss: plan again without it
+			return e.fetch(ctx, sc, tr)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -245,11 +245,7 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 }
 
 func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string, fields []stageField, out chan<- rowMsg) error {
-	path := strings.ReplaceAll(sc.Path, "{account}", acct)
-	params := graph.Params{}
-	for _, p := range sc.Params {
-		params[p.Key] = p.Value
-	}
+	path := strings.ReplaceAll(sc.Path, "{account}", acct) // for messages
 	whole, err := e.wholeUnits(ctx, acct, fields)
 	if err != nil {
 		return err
@@ -266,19 +262,7 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 		}
 		return nil
 	}
-	if !strings.Contains(path, "/") { // a node, not an edge: one object
-		var raw json.RawMessage
-		if err := e.client.GetObject(ctx, path, params, &raw); err != nil {
-			return err
-		}
-		err = emit(raw)
-	} else {
-		params["limit"] = pageSize
-		if sc.Limit > 0 && sc.Limit < pageSize {
-			params["limit"] = sc.Limit
-		}
-		err = e.client.Get(ctx, path, params, emit)
-	}
+	err = e.client.Edge(ctx, sc.Path, acct, scanParams(sc), sc.Limit, emit)
 	if errors.Is(err, errEnough) { // a reached LIMIT is success, on a node as on an edge
 		err = nil
 	}
@@ -306,12 +290,10 @@ func (e *Engine) wholeUnits(ctx context.Context, acct string, fields []stageFiel
 	if v, ok := e.currencies.Load(acct); ok {
 		return fbtables.CurrencyOffset(v.(string)) == 1, nil
 	}
-	var a struct {
-		Currency string `json:"currency"`
+	currency, err := e.client.Currency(ctx, acct)
+	if err != nil {
+		return false, err
 	}
-	if err := e.client.GetObject(ctx, "act_"+acct, graph.Params{"fields": []string{"currency"}}, &a); err != nil {
-		return false, fmt.Errorf("read the currency of act_%s: %w", acct, err)
-	}
-	e.currencies.Store(acct, a.Currency)
-	return fbtables.CurrencyOffset(a.Currency) == 1, nil
+	e.currencies.Store(acct, currency)
+	return fbtables.CurrencyOffset(currency) == 1, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,23 +42,7 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 	defer cancel()
 	r := &insightsRun{e: e, sc: sc, fields: fields, out: out, tr: tr, cancel: cancel, campaign: map[string][]string{}}
 	for _, u := range bases {
-		units := []*unit{&u}
-		est := estimateRows(sc, &u)
-		if sc.Limit == 0 && est > parallelRows {
-			// Enough work to be worth running in parallel: one piece per
-			// concurrency slot, more if a piece would exceed a sync
-			// request's budget. (A piece that turns out too big is split
-			// again when the API says so.)
-			target, slots := syncRowBudget, e.maxPerAccount()
-			if leftovers {
-				slots = 1
-			}
-			if parts := u.splitTime(max(slots, (est+target-1)/target)); parts != nil {
-				units = parts
-			}
-		}
-		for _, p := range units {
-			p.async = estimateRows(sc, p) > syncRowBudget && sc.Limit == 0
+		for _, p := range e.units(sc, u, leftovers) {
 			r.start(ctx, p)
 		}
 	}
@@ -68,6 +51,59 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 		return r.err
 	}
 	return ctx.Err()
+}
+
+// units cuts a base unit into the units fetchInsights runs first, each
+// marked sync or async by its expected size: the decision EXPLAIN shows.
+func (e *Engine) units(sc *planner.Scan, u unit, leftovers bool) []*unit {
+	units := []*unit{&u}
+	est := estimateRows(sc, &u)
+	if sc.Limit == 0 && est > parallelRows {
+		// Enough work to be worth running in parallel: one piece per
+		// concurrency slot, more if a piece would exceed a sync
+		// request's budget. (A piece that turns out too big is split
+		// again when the API says so.)
+		target, slots := syncRowBudget, min(e.maxPerAccount(), splitSlots)
+		if leftovers {
+			slots = 1
+		}
+		if parts := u.splitTime(max(slots, (est+target-1)/target)); parts != nil {
+			units = parts
+		}
+	}
+	for _, p := range units {
+		p.async = estimateRows(sc, p) > syncRowBudget && sc.Limit == 0
+	}
+	return units
+}
+
+// explainFetch says on each insights scan of an EXPLAIN how it will be
+// fetched (before any cache), from the same decision fetchInsights makes.
+func (e *Engine) explainFetch(st *planner.Statement) {
+	for _, sc := range st.Scans {
+		if !sc.Table.Insights || sc.Empty {
+			continue
+		}
+		units := e.units(sc, baseUnit(sc), false)
+		async := 0
+		for _, u := range units {
+			if u.async {
+				async++
+			}
+		}
+		pieces := ""
+		if len(units) > 1 {
+			pieces = fmt.Sprintf(", in %d pieces per account", len(units))
+		}
+		switch {
+		case async == len(units):
+			sc.Fetch, sc.Async = "async report run"+pieces, true
+		case async > 0:
+			sc.Fetch, sc.Async = fmt.Sprintf("%d async report runs and %d sync, paged reads per account", async, len(units)-async), true
+		default:
+			sc.Fetch = "sync, paged" + pieces
+		}
+	}
 }
 
 // baseUnit reads the scan's time parameters.
@@ -195,68 +231,48 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 	return fmt.Errorf("act_%s/insights: the API cannot produce this report even for one time slice and one campaign: %w", u.acct, big.cause)
 }
 
-// params builds the request parameters of a unit.
-func (r *insightsRun) params(u *unit) (graph.Params, error) {
-	p := graph.Params{}
-	for _, kv := range r.sc.Params {
-		p[kv.Key] = kv.Value
-	}
+// query is the insights read of a unit.
+func (r *insightsRun) query(u *unit) graph.Insights {
+	q := graph.Insights{Account: u.acct, Params: scanParams(r.sc), Campaigns: u.campaigns, Limit: r.sc.Limit}
 	switch {
 	case u.ranges != nil:
-		var rs []map[string]string
 		for _, d := range u.ranges {
-			rs = append(rs, map[string]string{"since": d.since.Format(time.DateOnly), "until": d.until.Format(time.DateOnly)})
+			q.Ranges = append(q.Ranges, graph.DateRange{Since: d.since, Until: d.until})
 		}
-		p["time_ranges"] = rs
 	case !u.since.IsZero():
-		p["time_range"] = map[string]string{"since": u.since.Format(time.DateOnly), "until": u.until.Format(time.DateOnly)}
+		q.Range = &graph.DateRange{Since: u.since, Until: u.until}
 	}
-	if u.campaigns != nil {
-		var filters []map[string]any
-		if v, ok := p["filtering"]; ok {
-			b, err := json.Marshal(v)
-			if err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(b, &filters); err != nil {
-				return nil, err
-			}
-		}
-		p["filtering"] = append(filters, map[string]any{"field": "campaign.id", "operator": "IN", "value": u.campaigns})
+	return q
+}
+
+// scanParams are a scan's request parameters as the client takes them.
+func scanParams(sc *planner.Scan) graph.Params {
+	p := graph.Params{}
+	for _, kv := range sc.Params {
+		p[kv.Key] = kv.Value
 	}
-	return p, nil
+	return p
 }
 
 // runSync reads a unit with paged GETs.
 func (r *insightsRun) runSync(ctx context.Context, u *unit, emit func(json.RawMessage) error) error {
-	p, err := r.params(u)
-	if err != nil {
-		return err
-	}
-	p["limit"] = insightsPageSize
-	if r.sc.Limit > 0 && r.sc.Limit < insightsPageSize {
-		p["limit"] = r.sc.Limit
-	}
-	err = r.e.client.Get(ctx, "act_"+u.acct+"/insights", p, emit)
+	err := r.e.client.Insights(ctx, r.query(u), emit)
 	if isTooBig(err) || isSyncTimeout(err) {
 		return &errTooBig{err}
 	}
 	return err
 }
 
-// isTooBig: the API's "reduce the amount of data" answers (reference §5.1, §5.2).
+// isTooBig: the API asks for less data per request (graph.APIError.TooBig).
 func isTooBig(err error) bool {
 	var ae *graph.APIError
-	if !errors.As(err, &ae) {
-		return false
-	}
-	return (ae.Code == 100 && ae.Subcode == 1487534) || (ae.Code == 1 && strings.Contains(strings.ToLower(ae.Message), "reduce the amount of data"))
+	return errors.As(err, &ae) && ae.TooBig()
 }
 
 // isSyncTimeout: a sync request that timed out at the API (reference §5.4).
 func isSyncTimeout(err error) bool {
 	var ae *graph.APIError
-	return errors.As(err, &ae) && ((ae.Code == 100 && ae.Subcode == 1504018) || (ae.Code == 2 && ae.Subcode == 1504038))
+	return errors.As(err, &ae) && ae.SyncTimeout()
 }
 
 // splitByCampaign cuts a unit by campaign when its level allows it.
@@ -285,18 +301,9 @@ func (r *insightsRun) campaigns(ctx context.Context, acct string) ([]string, err
 	if ok {
 		return ids, nil
 	}
-	statuses := []string{"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"}
-	err := r.e.client.Get(ctx, "act_"+acct+"/campaigns", graph.Params{"fields": []string{"id"}, "effective_status": statuses, "limit": pageSize},
-		func(raw json.RawMessage) error {
-			var c struct{ ID string }
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			ids = append(ids, c.ID)
-			return nil
-		})
+	ids, err := r.e.client.CampaignIDs(ctx, acct)
 	if err != nil {
-		return nil, fmt.Errorf("list campaigns of act_%s to split a report: %w", acct, err)
+		return nil, fmt.Errorf("split a report: %w", err)
 	}
 	r.mu.Lock()
 	r.campaign[acct] = ids

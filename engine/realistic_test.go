@@ -28,11 +28,16 @@ func scaledDemo(t testing.TB, model sandbox.Model, faults sandbox.Faults) *demo 
 	t.Cleanup(srv.Close)
 	eng, err := engine.Open(context.Background(), engine.Config{
 		// A short client timeout: the timeout fault holds a request until the client gives up.
-		Graph:         graph.Config{BaseURL: srv.URL, Token: "sandbox-token", MaxRetries: 8, HTTPClient: &http.Client{Timeout: time.Second}},
+		// The sandbox's timeout fault holds a request past the 1 s limit; at the fault rate a
+		// request may draw it more than once, which the default single retry would not survive.
+		Graph:         graph.Config{BaseURL: srv.URL, Token: "sandbox-token", MaxRetries: 8, TimeoutRetries: 8, HTTPClient: &http.Client{Timeout: time.Second}},
 		WaitScale:     1.0 / 30,
 		PollMin:       10 * time.Millisecond,
 		PollMax:       200 * time.Millisecond,
 		ThrottlePause: pause,
+		// The 1 s timeout above was tuned for 8 requests per account at once; the default 16
+		// (with headroom) loads a busy machine's sandbox past it.
+		MaxConcurrentPerAccount: 8,
 	})
 	if err != nil {
 		t.Fatal(err)

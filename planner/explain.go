@@ -36,7 +36,11 @@ func (s *Statement) String() string {
 		if sc.Empty {
 			fmt.Fprintf(&b, "  no request\n")
 		} else {
-			fmt.Fprintf(&b, "  GET %s (sync, paged)\n", sc.Path)
+			fetch := sc.Fetch
+			if fetch == "" {
+				fetch = "sync, paged"
+			}
+			fmt.Fprintf(&b, "  GET %s (%s)\n", sc.Path, fetch)
 			if sc.Accounts != nil {
 				fmt.Fprintf(&b, "    accounts: %s\n", strings.Join(sc.Accounts, ", "))
 			}
@@ -87,7 +91,7 @@ func (s *Statement) JSON() ExplainJSON {
 	out := ExplainJSON{Requests: []ExplainRequest{}, SQL: s.SQL}
 	for _, sc := range s.Scans {
 		r := ExplainRequest{Table: sc.Table.Name, Alias: sc.Alias, Temp: sc.Temp, Path: sc.Path,
-			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes, Limit: sc.Limit, NoRequest: sc.Empty}
+			Accounts: sc.Accounts, Params: map[string]any{}, Notes: sc.Notes, Limit: sc.Limit, NoRequest: sc.Empty, Async: sc.Async}
 		for _, p := range sc.Params {
 			r.Params[p.Key] = ParamText(p)
 		}

@@ -107,6 +107,11 @@ type Scan struct {
 	ActionColumns []*fbtables.Column
 	// Notes explain choices a user should know about (defaults applied, predicates kept local).
 	Notes []string
+	// Fetch says how the engine will send the request, when it has said (EXPLAIN): e.g.
+	// "async report run"; empty means one sync, paged read per account.
+	Fetch string
+	// Async is set when the engine will run it as async report runs.
+	Async bool
 }
 
 // Param is one API request parameter. Value is a string, []string (fields,

@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/fbsql/fbsql"
@@ -30,11 +31,18 @@ func fbsqlOptions(o options, stderr io.Writer) fbsql.Options {
 // engineConfig resolves the flags, environment and profile (fbsql.Configure);
 // with --demo it starts the sandbox on a loopback port.
 func engineConfig(o options, stderr io.Writer) (engine.Config, func(), error) {
+	if o.maxWait <= 0 || o.inFlight <= 0 {
+		return engine.Config{}, nil, &usageError{"--max-wait and --max-requests must be positive (e.g. --max-wait 30m --max-requests 16)"}
+	}
 	cfg, err := fbsql.Configure(fbsqlOptions(o, stderr))
 	if err != nil {
 		return engine.Config{}, nil, asUsage(err)
 	}
-	return cfg.Engine, func() { cfg.Close() }, nil
+	ec := cfg.Engine
+	ec.MaxWait, ec.MaxInFlight = o.maxWait, o.inFlight
+	// Waits over 10 s are said on stderr as they start, so a quiet terminal is explained.
+	ec.Notice = func(msg string) { fmt.Fprintf(stderr, "fbsql: %s\n", msg) }
+	return ec, func() { cfg.Close() }, nil
 }
 
 // asUsage makes a configuration mistake exit with the usage status.

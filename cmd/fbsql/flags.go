@@ -39,6 +39,8 @@ func parseFlags(args []string, stdout io.Writer) (o options, done bool, err erro
 	fs.StringVar(&o.output, "o", "", "write results to this file; the format follows its extension (.csv .tsv .json .jsonl .md .parquet)")
 	fs.StringVar(&o.profile, "profile", "", "use this profile of the config file ($FBSQL_CONFIG, default <config dir>/fbsql/config)")
 	fs.StringVar(&o.cache, "cache", "on", "local cache of fetched rows: on, off, or refresh (fetch again and keep); in $FBSQL_CACHE_DIR, default <cache dir>/fbsql; --demo keeps it in memory and off unless --cache on")
+	fs.DurationVar(&o.maxWait, "max-wait", graph.DefaultMaxWait, "longest wait a throttle answer may impose; beyond it a query fails saying until when (e.g. 30m, 2h)")
+	fs.IntVar(&o.inFlight, "max-requests", graph.DefaultMaxInFlight, "most Graph API requests in flight at once, all accounts together")
 	fs.BoolVar(&o.bail, "bail", false, "stop at the first failing statement (default: report it, run the rest, exit 1)")
 	fs.BoolVar(&showVersion, "version", false, "print fbsql's version and exit")
 	if err := fs.Parse(args); err != nil {

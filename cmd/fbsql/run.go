@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/fbsql/fbsql/engine"
 	"github.com/fbsql/fbsql/engine/render"
@@ -50,6 +51,8 @@ type options struct {
 	noHeader bool
 	profile  string
 	cache    string
+	maxWait  time.Duration
+	inFlight int
 	set      map[string]bool // flags given on the command line
 }
 

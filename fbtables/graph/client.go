@@ -30,9 +30,11 @@ const DefaultBaseURL = "https://graph.facebook.com"
 const (
 	userAgent         = "fbsql/0.1"
 	defaultMaxRetries = 4
-	// maxBody caps a response read so a misbehaving server cannot exhaust memory; real insights
-	// pages are far smaller.
-	maxBody = 256 << 20
+	// DefaultMaxWait is the longest wait fbsql accepts from a throttle answer; beyond it the
+	// request fails with the time access returns.
+	DefaultMaxWait = 15 * time.Minute
+	// NoticeAfter is the shortest wait Config.Notice is told about.
+	NoticeAfter = 10 * time.Second
 )
 
 // versionRE is the check Meta's Python SDK applies to api_version.
@@ -62,6 +64,28 @@ type Config struct {
 	// OnResponse, if set, is called after every HTTP response, including failed and retried
 	// ones, so callers can count requests and read throttle headers.
 	OnResponse func(ResponseInfo)
+	// TimeoutRetries bounds retries of a request whose headers timed out or whose body
+	// stalled; 0 means 1, negative means none. A server that hangs then costs two timeouts.
+	TimeoutRetries int
+	// MaxWait is the longest wait a throttle answer may impose (default DefaultMaxWait); a
+	// longer one fails at once with a *ThrottledError saying until when.
+	MaxWait time.Duration
+	// IdleTimeout abandons a response that sends no byte for this long (default
+	// DefaultIdleTimeout); a body that keeps arriving has no overall limit.
+	IdleTimeout time.Duration
+	// MaxBody is the largest response read (default DefaultMaxBody); a larger one is a TooBig
+	// *APIError, a signal to ask for less.
+	MaxBody int
+	// MaxBytesInFlight bounds the response bytes held at once (default DefaultMaxBytesInFlight).
+	MaxBytesInFlight int
+	// MaxPages bounds the pages one Get reads (default DefaultMaxPages).
+	MaxPages int
+	// Throttle, if set, steers how many requests are in flight per ad account and in all from
+	// the usage headers of every response; nil sends requests as they come.
+	Throttle *Throttle
+	// Notice, if set, is told of every wait longer than NoticeAfter before it starts, so a
+	// user sees why nothing happens.
+	Notice func(msg string)
 }
 
 // ResponseInfo describes one HTTP exchange for Config.OnResponse.
@@ -84,6 +108,14 @@ type Client struct {
 	maxRetries int
 	sleep      func(ctx context.Context, d time.Duration) error
 	onResponse func(ResponseInfo)
+	maxWait    time.Duration
+	idle       time.Duration
+	maxBody    int
+	budget     *budget
+	notice     func(string)
+	timeouts   int // retries of timed-out requests
+	maxPages   int
+	throttle   *throttle // nil without Config.Throttle
 }
 
 // New validates cfg and returns a Client. It makes no request.
@@ -114,7 +146,20 @@ func New(cfg Config) (*Client, error) {
 		maxRetries: cfg.MaxRetries,
 		sleep:      cfg.Sleep,
 		onResponse: cfg.OnResponse,
+		maxWait:    orDefault(cfg.MaxWait, DefaultMaxWait),
+		idle:       orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
+		maxBody:    orDefault(cfg.MaxBody, DefaultMaxBody),
+		notice:     cfg.Notice,
+		maxPages:   orDefault(cfg.MaxPages, DefaultMaxPages),
+		timeouts:   max(0, orDefault(cfg.TimeoutRetries, timeoutRetries)),
 	}
+	if cfg.TimeoutRetries < 0 {
+		c.timeouts = 0
+	}
+	if cfg.Throttle != nil {
+		c.throttle = newThrottle(*cfg.Throttle, c.maxWait, cfg.Notice)
+	}
+	c.budget = newBudget(c.maxBody, max(orDefault(cfg.MaxBytesInFlight, DefaultMaxBytesInFlight), c.maxBody))
 	if cfg.AppSecret != "" {
 		c.proof = AppSecretProof(cfg.Token, cfg.AppSecret)
 	}
@@ -127,6 +172,11 @@ func New(cfg Config) (*Client, error) {
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
 	}
+	if c.hc.CheckRedirect == nil {
+		hc := *c.hc
+		hc.CheckRedirect = refuseRedirect
+		c.hc = &hc
+	}
 	switch {
 	case c.maxRetries == 0:
 		c.maxRetries = defaultMaxRetries
@@ -134,10 +184,28 @@ func New(cfg Config) (*Client, error) {
 		c.maxRetries = 0
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = Sleep
 	}
 	return c, nil
 }
+
+// orDefault is v, or def when v is zero or negative.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// refuseRedirect stops any redirect: the Graph API does not redirect API calls, and following
+// one could send the token in clear (https → http) or take rows from another host.
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	return fmt.Errorf("%w to %s://%s%s; the Graph API does not redirect, so fbsql refuses to follow: check the base URL",
+		ErrRedirect, req.URL.Scheme, req.URL.Host, req.URL.Path)
+}
+
+// ErrRedirect is a server answering with a redirect, which the client never follows.
+var ErrRedirect = errors.New("the server redirected")
 
 // badSecretRune reports a rune no token or app secret holds. Catching it here gives a clear
 // error instead of a header net/http refuses, or an endless "invalid token" from the API for a
@@ -176,13 +244,19 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// DefaultHTTPClient is the client used when Config.HTTPClient is nil. It bounds every phase of a request: insights calls can legitimately take a
-// minute or two before answering, but a hung connection must not stall a query forever.
+// HeaderTimeout is how long DefaultHTTPClient waits for a response's headers: insights calls
+// can legitimately take a minute or two before answering. A request whose headers time out is
+// tried once more, not more.
+const HeaderTimeout = 3 * time.Minute
+
+// DefaultHTTPClient is the client used when Config.HTTPClient is nil. It bounds the connection
+// and the wait for headers; the body has no overall limit, but the client abandons one that
+// stalls (Config.IdleTimeout). It follows no redirect.
 func DefaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.ResponseHeaderTimeout = 3 * time.Minute
+	t.ResponseHeaderTimeout = HeaderTimeout
 	t.TLSHandshakeTimeout = 15 * time.Second
-	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
+	return &http.Client{Transport: t, CheckRedirect: refuseRedirect}
 }
 
 // GetObject fetches a single node (no paging) and decodes the body into out, with numbers as
@@ -192,11 +266,12 @@ func (c *Client) GetObject(ctx context.Context, path string, params Params, out 
 	if err != nil {
 		return err
 	}
-	body, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u})
+	body, _, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u})
 	if err != nil {
 		return c.scrub(fmt.Errorf("get %s: %w", path, err))
 	}
-	return c.scrub(decodeInto(body, path, out))
+	defer body.release()
+	return c.scrub(decodeInto(body.data, path, out))
 }
 
 // Post sends a form-encoded POST and decodes the JSON response into out. Posts are retried like
@@ -211,11 +286,12 @@ func (c *Client) Post(ctx context.Context, path string, params Params, out any) 
 		return fmt.Errorf("post %s: %w", path, err)
 	}
 	c.authParams(form)
-	body, err := c.do(ctx, request{method: http.MethodPost, path: path, url: u, form: form.Encode()})
+	body, _, err := c.do(ctx, request{method: http.MethodPost, path: path, url: u, form: form.Encode()})
 	if err != nil {
 		return c.scrub(fmt.Errorf("post %s: %w", path, err))
 	}
-	return c.scrub(decodeInto(body, path, out))
+	defer body.release()
+	return c.scrub(decodeInto(body.data, path, out))
 }
 
 // endpoint builds {base}/{version}/{path}?params.
@@ -263,17 +339,19 @@ type request struct {
 	form   string // POST body
 }
 
-// send performs one HTTP exchange and returns the body of a successful JSON answer, or an
-// error do can classify: *APIError or *transportError. The header is returned even on error so
-// rate-limit waits can be read from it.
-func (c *Client) send(ctx context.Context, r request) ([]byte, http.Header, error) {
+// send performs one HTTP exchange and returns the body of a successful JSON answer, scanned
+// once, or an error do can classify: *APIError or *transportError. The header is returned even
+// on error so rate-limit waits can be read from it. The caller releases the body.
+func (c *Client) send(ctx context.Context, r request) (_ *heldBody, _ scannedPage, header http.Header, _ error) {
 	var body io.Reader
 	if r.method == http.MethodPost {
 		body = strings.NewReader(r.form)
 	}
+	ctx, idle := newIdleTimer(ctx, c.idle)
+	defer idle.stop()
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url.String(), body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("build request for %s: %w", r.path, err)
+		return nil, scannedPage{}, nil, fmt.Errorf("build request for %s: %w", r.path, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("User-Agent", userAgent)
@@ -281,28 +359,47 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, http.Header, erro
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	if c.throttle != nil {
+		acct := c.throttle.account(r.path)
+		grant, err := c.throttle.acquire(ctx, acct)
+		if err != nil {
+			return nil, scannedPage{}, nil, err
+		}
+		defer c.throttle.release(acct)
+		defer func() {
+			if header != nil {
+				c.throttle.observe(acct, grant, ParseUsage(header))
+			}
+		}()
+	}
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, nil, c.transportErr(err, false)
+		return nil, scannedPage{}, nil, c.transportErr(err, false)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	header = resp.Header
+	idle.touch()
+	held, err := c.readBody(ctx, idleReader{resp.Body, idle})
 	resp.Body.Close()
 	if c.onResponse != nil {
 		c.onResponse(ResponseInfo{Method: r.method, Path: r.path, Status: resp.StatusCode,
 			Duration: time.Since(start), Header: resp.Header})
 	}
-	if err != nil {
-		return nil, resp.Header, c.transportErr(err, true)
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return nil, scannedPage{}, resp.Header, &APIError{HTTPStatus: resp.StatusCode, Path: r.path, tooLarge: true,
+			Message: fmt.Sprintf("response larger than %d bytes; ask for less data per request", c.maxBody)}
+	case err != nil && context.Cause(ctx) == errIdle:
+		return nil, scannedPage{}, resp.Header, c.transportErr(fmt.Errorf("%w for %v while reading the response", errIdle, c.idle), true)
+	case err != nil:
+		return nil, scannedPage{}, resp.Header, c.transportErr(err, true)
 	}
-	if len(data) > maxBody {
-		return nil, resp.Header, &APIError{HTTPStatus: resp.StatusCode, Path: r.path,
-			Message: fmt.Sprintf("response larger than %d bytes", maxBody)}
+	page, apiErr := c.checkBody(resp.StatusCode, r.path, held.data)
+	if apiErr != nil {
+		held.release()
+		return nil, scannedPage{}, resp.Header, apiErr
 	}
-	if apiErr := c.checkBody(resp.StatusCode, r.path, data); apiErr != nil {
-		return nil, resp.Header, apiErr
-	}
-	return data, resp.Header, nil
+	return held, page, resp.Header, nil
 }
 
 // decodeInto decodes a JSON body into out; UseNumber keeps ids and big counts exact.

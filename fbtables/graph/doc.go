@@ -7,6 +7,14 @@
 // after the wait the API states). A call either delivers every row or returns an error; it never
 // returns a silent partial result.
 //
+// It also owns the rest of the protocol the engine relies on: typed reads (Insights, Edge,
+// RunReport for async report runs, AdAccounts, Currency, CampaignIDs) so callers never build a
+// URL; error classes (Temporary, RateLimited, Permanent, TooBig); the usage headers, read once
+// (ParseUsage); and an optional Throttle keyed by ad account that steers concurrency by them.
+// Every wait, poll and read is bounded: stated waits by MaxWait, stalled bodies by IdleTimeout,
+// body size by MaxBody, bytes held by MaxBytesInFlight, paging by MaxPages, report runs by a
+// deadline; redirects are refused.
+//
 // The access token travels only in the Authorization header. It is stripped from paging URLs,
 // scrubbed from server-echoed text, and never appears in a URL, error message or log line.
 package graph

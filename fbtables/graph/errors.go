@@ -1,10 +1,11 @@
 package graph
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"sort"
@@ -23,9 +24,12 @@ type APIError struct {
 	FBTraceID  string // error.fbtrace_id, what Meta support asks for
 	// IsTransient is the API's own is_transient flag.
 	IsTransient bool
-	UserTitle   string // error.error_user_title
-	UserMsg     string // error.error_user_msg
-	Path        string // request path (no query string, no token)
+	// NotTransient is set when the body said is_transient:false outright (absent is not false).
+	NotTransient bool
+	UserTitle    string // error.error_user_title
+	UserMsg      string // error.error_user_msg
+	Path         string // request path (no query string, no token)
+	tooLarge     bool   // the body passed the client's MaxBody
 }
 
 // Error formats e as `graph API error 100 (subcode 33) on act_1/insights: (#100) …`, keeping the
@@ -62,6 +66,18 @@ func (e *APIError) Temporary() bool { return e.class() == classTransient }
 // is fine but must wait.
 func (e *APIError) RateLimited() bool { return e.class() == classRateLimited }
 
+// TooBig reports the API asking for less data per request: the data-per-call limit
+// (100/1487534), "Please reduce the amount of data you're asking for" (code 1, often HTTP 500)
+// and Report Too Large (-3, 1504045). Repeating the same request cannot help; split it or run
+// it as an async report instead, at once.
+func (e *APIError) TooBig() bool { return e.class() == classTooBig }
+
+// SyncTimeout reports an insights request the API gave up on (100/1504018, 2/1504038). It is
+// retried like a transient error; a caller whose retries ran out may ask for less instead.
+func (e *APIError) SyncTimeout() bool {
+	return (e.Code == 100 && e.Subcode == 1504018) || (e.Code == 2 && e.Subcode == 1504038)
+}
+
 // Permanent reports an error that repeating the request cannot fix (100, 190, 200, 3018, 2635,
 // 10, 102, 104, …): fail fast with the API's message.
 func (e *APIError) Permanent() bool { return e.class() == classPermanent }
@@ -74,6 +90,7 @@ const (
 	classTransient
 	classRateLimited
 	classPermanent
+	classTooBig
 )
 
 // codeClasses maps Graph API error codes (a range, inclusive) and optionally one subcode to a
@@ -92,7 +109,7 @@ var codeClasses = []struct {
 	{2, 2, 1504042, classPermanent},       // invalid custom metrics
 	{-1, -1, 0, classTransient},           // internal error
 	{-2, -2, 0, classTransient},           // async report failed, try again later
-	{-3, -3, 0, classPermanent},           // report too large: ask for less, not again
+	{-3, -3, 0, classTooBig},              // report too large: ask for less, not again
 	{4, 4, 0, classRateLimited},           // app / insights platform throttle
 	{17, 17, 0, classRateLimited},         // user / ad-account score limit
 	{32, 32, 0, classRateLimited},         // page request limit
@@ -110,7 +127,8 @@ var codeClasses = []struct {
 	{2635, 2635, 0, classPermanent},       // deprecated API version
 	{2642, 2642, 0, classPermanent},       // invalid cursor
 	{3018, 3018, 0, classPermanent},       // start date beyond 37 months
-	{100, 100, 1487534, classPermanent},   // data-per-call limit: ask for less
+	{100, 100, 1487534, classTooBig},      // data-per-call limit: ask for less
+	{0, 0, 1504045, classTooBig},          // Report Too Large, whatever the code
 	{100, 100, 3191001, classPermanent},   // insights permission error
 	{4, 4, 1504022, classRateLimited},     // too many API requests
 	{17, 17, 2446079, classRateLimited},   // ad-account API-level limit
@@ -121,6 +139,9 @@ var codeClasses = []struct {
 func lookupClass(code, subcode int) class {
 	found := classUnknown
 	for _, e := range codeClasses {
+		if e.lo == 0 && e.hi == 0 && e.subcode == subcode && subcode != 0 {
+			return e.class // a subcode that means the same under any code
+		}
 		if code < e.lo || code > e.hi {
 			continue
 		}
@@ -134,19 +155,28 @@ func lookupClass(code, subcode int) class {
 	return found
 }
 
+// reduceData is the wording of the API's size answer under code 1 (reference §5.2).
+const reduceData = "reduce the amount of data"
+
 // class combines the table with the API's own hints. Throttles come first so a throttle flagged
-// is_transient still waits as told; an explicit permanent code wins over HTTP 5xx because
-// repeating an invalid request cannot help.
+// is_transient still waits as told; a size answer next, because it is a signal to ask for less
+// at once rather than a failure to repeat; an explicit permanent code wins over HTTP 5xx because
+// repeating an invalid request cannot help. is_transient:false stated outright makes code 1
+// (otherwise "unknown error, retry") permanent, as the API means it.
 func (e *APIError) class() class {
 	byCode := classUnknown
-	if e.Code != 0 {
+	if e.Code != 0 || e.Subcode != 0 {
 		byCode = lookupClass(e.Code, e.Subcode)
 	}
 	switch {
 	case byCode == classRateLimited, e.Code == 0 && e.HTTPStatus == 429:
 		return classRateLimited
+	case byCode == classTooBig, e.tooLarge, e.Code == 1 && strings.Contains(strings.ToLower(e.Message), reduceData):
+		return classTooBig
 	case e.IsTransient:
 		return classTransient
+	case e.Code == 1 && e.NotTransient:
+		return classPermanent
 	case byCode != classUnknown:
 		return byCode
 	case e.HTTPStatus >= 500:
@@ -163,7 +193,7 @@ type errorBody struct {
 	Code        json.Number `json:"code"`
 	Subcode     json.Number `json:"error_subcode"`
 	FBTraceID   string      `json:"fbtrace_id"`
-	IsTransient bool        `json:"is_transient"`
+	IsTransient *bool       `json:"is_transient"`
 	UserTitle   string      `json:"error_user_title"`
 	UserMsg     string      `json:"error_user_msg"`
 }
@@ -171,35 +201,25 @@ type errorBody struct {
 // maxSnippet bounds how much of an unparseable body goes into an error message.
 const maxSnippet = 200
 
-// checkBody turns a response into an *APIError when it is not a successful JSON answer: an
-// `error` key on any status (PY treats a 200 with `error` as a failure too), a non-JSON or
-// truncated body, or a non-2xx status without an error object.
-func (c *Client) checkBody(status int, path string, body []byte) *APIError {
-	if !json.Valid(body) {
-		snippet := body
-		if len(snippet) > maxSnippet {
-			snippet = snippet[:maxSnippet]
-		}
-		msg := fmt.Sprintf("HTTP %d with a non-JSON or truncated body (%d bytes): %q", status, len(body), snippet)
+// checkBody scans a response once and turns it into an *APIError when it is not a successful
+// JSON answer: an `error` key on any status (PY treats a 200 with `error` as a failure too), a
+// non-JSON or truncated body, or a non-2xx status without an error object.
+func (c *Client) checkBody(status int, path string, body []byte) (scannedPage, *APIError) {
+	page, err := scanPage(body)
+	if err != nil {
+		msg := fmt.Sprintf("HTTP %d with a non-JSON or truncated body (%d bytes): %q", status, len(body), c.snippet(body))
 		// A cut-off body or an HTML error page says nothing about the
 		// request itself: the same request usually succeeds next time.
-		return &APIError{HTTPStatus: status, Path: path, Message: c.redact(msg), IsTransient: true}
+		return page, &APIError{HTTPStatus: status, Path: path, Message: msg, IsTransient: true}
 	}
-	var probe struct {
-		Error json.RawMessage `json:"error"`
-	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		_ = json.Unmarshal(trimmed, &probe) // valid JSON object: cannot fail
-	}
-	if len(probe.Error) > 0 && string(probe.Error) != "null" {
-		return c.parseError(status, path, probe.Error)
+	if len(page.errRaw) > 0 && string(page.errRaw) != "null" {
+		return page, c.parseError(status, path, page.errRaw)
 	}
 	if status < 200 || status > 299 {
 		msg := fmt.Sprintf("unexpected HTTP status %d without an error object", status)
-		return &APIError{HTTPStatus: status, Path: path, Message: msg}
+		return page, &APIError{HTTPStatus: status, Path: path, Message: msg}
 	}
-	return nil
+	return page, nil
 }
 
 // parseError decodes the `error` value; anything but the documented object is kept verbatim
@@ -216,16 +236,17 @@ func (c *Client) parseError(status int, path string, raw json.RawMessage) *APIEr
 	code, _ := eb.Code.Int64()
 	sub, _ := eb.Subcode.Int64()
 	return &APIError{
-		HTTPStatus:  status,
-		Code:        int(code),
-		Subcode:     int(sub),
-		Type:        c.redact(eb.Type),
-		Message:     c.redact(eb.Message),
-		FBTraceID:   c.redact(eb.FBTraceID),
-		IsTransient: eb.IsTransient,
-		UserTitle:   c.redact(eb.UserTitle),
-		UserMsg:     c.redact(eb.UserMsg),
-		Path:        path,
+		HTTPStatus:   status,
+		Code:         int(code),
+		Subcode:      int(sub),
+		Type:         c.redact(eb.Type),
+		Message:      c.redact(eb.Message),
+		FBTraceID:    c.redact(eb.FBTraceID),
+		IsTransient:  eb.IsTransient != nil && *eb.IsTransient,
+		NotTransient: eb.IsTransient != nil && !*eb.IsTransient,
+		UserTitle:    c.redact(eb.UserTitle),
+		UserMsg:      c.redact(eb.UserMsg),
+		Path:         path,
 	}
 }
 
@@ -244,6 +265,15 @@ func (e *transportError) Error() string {
 		return "cannot reach the Graph API at " + e.base + ": " + e.reason
 	}
 	return "request to the Graph API at " + e.base + " failed: " + e.reason
+}
+
+// timeout reports a request that waited too long for headers or for the next byte of its body.
+func (e *transportError) timeout() bool {
+	if errors.Is(e.err, errIdle) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(e.err, &ne) && ne.Timeout() || strings.Contains(e.reason, "timeout awaiting response headers")
 }
 
 // Unwrap exposes the cause so callers can test for timeouts or syscall errors.
@@ -265,7 +295,46 @@ func (e *redactedError) Unwrap() error { return e.err }
 // value may not start with '[' so that redacting twice changes nothing.
 var tokenParam = regexp.MustCompile(`(?i)(access_token=)[^&\s"'<>\[\];,]+`)
 
-// redact removes the token and the app secret (raw, URL-encoded or base64) and any
+// authHeader matches the value of an Authorization header or a Bearer credential a server
+// echoes back (an HTML error page listing the request's headers), whoever's token it is.
+// Group 2 is the value; a value starting with '[' is already redacted.
+var authHeader = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|oauth)\s+)?|bearer\s+)([^\s"'<>&,;\[][^\s"'<>&,;]*)`)
+
+// redactAuth replaces Authorization and Bearer values by [redacted]. A bare scheme word is not
+// a credential: it is what the match falls back to when the credential after it is redacted.
+// After a lone "Bearer" only a token-like value (minTokenish characters or more) counts, so prose
+// such as "bearer token required" is kept.
+func redactAuth(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range authHeader.FindAllStringSubmatchIndex(s, -1) {
+		switch strings.ToLower(s[m[4]:m[5]]) {
+		case "bearer", "basic", "oauth":
+			continue
+		}
+		if !strings.HasPrefix(strings.ToLower(s[m[2]:m[3]]), "authorization") && m[5]-m[4] < minTokenish {
+			continue
+		}
+		b.WriteString(s[last:m[4]])
+		b.WriteString("[redacted]")
+		last = m[5]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// minTokenish is the shortest value after a lone "Bearer" taken for a credential.
+const minTokenish = 12
+
+// minPrefix is the shortest piece of a secret redacted where it stands alone: a server may echo
+// a token cut short, and a snippet may end in the middle of one.
+const minPrefix = 8
+
+// redact removes the token and the app secret (raw, URL-encoded or base64, whole or a cut-off
+// prefix of at least minPrefix characters), Authorization and Bearer values, and any
 // access_token=… from s.
 func (c *Client) redact(s string) string {
 	for _, secret := range []string{c.token, c.secret} {
@@ -275,8 +344,49 @@ func (c *Client) redact(s string) string {
 		for _, form := range secretForms(secret) {
 			s = strings.ReplaceAll(s, form, "[redacted]")
 		}
+		for _, form := range secretForms(secret) {
+			s = redactPrefixes(s, form)
+		}
 	}
+	s = redactAuth(s)
 	return tokenParam.ReplaceAllString(s, "${1}[redacted]")
+}
+
+// redactPrefixes replaces every run of s that is a prefix of secret at least minPrefix long,
+// or that ends s and is at least 4 characters long (a snippet cut inside the secret).
+func redactPrefixes(s, secret string) string {
+	if len(secret) < minPrefix {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		n := 0
+		for n < len(secret) && i+n < len(s) && s[i+n] == secret[n] {
+			n++
+		}
+		if n >= minPrefix || (n >= 4 && i+n == len(s)) {
+			b.WriteString("[redacted]")
+			i += n
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+// snippet is the start of a body fit for an error message: redacted before it is cut, so a
+// token the body echoes cannot be split into a prefix that escapes redaction, and cut at
+// maxSnippet bytes afterwards.
+func (c *Client) snippet(body []byte) string {
+	// Redacting replaces secrets by something shorter, so a window a few secrets longer than the
+	// snippet holds every secret that could end up in it.
+	window := maxSnippet + 4*(len(c.token)+len(c.secret)) + 64
+	s := c.redact(string(body[:min(len(body), window)]))
+	if len(s) > maxSnippet {
+		s = c.redact(s[:maxSnippet])
+	}
+	return s
 }
 
 // secretForms are the ways a server may echo a secret: raw, URL-encoded and base64 (as in a

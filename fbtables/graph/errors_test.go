@@ -22,7 +22,12 @@ func TestAPIErrorClass(t *testing.T) {
 		{"code 2 sync timeout", APIError{HTTPStatus: 400, Code: 2, Subcode: 1504038}, classTransient},
 		{"code 2 invalid breakdowns", APIError{HTTPStatus: 400, Code: 2, Subcode: 1504041}, classPermanent},
 		{"async report failed -2", APIError{Code: -2, Subcode: 2490547}, classTransient},
-		{"report too large -3", APIError{Code: -3, Subcode: 1504045}, classPermanent},
+		{"report too large -3", APIError{Code: -3, Subcode: 1504045}, classTooBig},
+		{"report too large subcode alone", APIError{Code: 2, Subcode: 1504045}, classTooBig},
+		{"reduce the amount of data, code 1 on a 500", APIError{HTTPStatus: 500, Code: 1,
+			Message: "Please reduce the amount of data you're asking for, then retry your request", IsTransient: true}, classTooBig},
+		{"code 1 stated not transient", APIError{HTTPStatus: 400, Code: 1, Subcode: 2853001, NotTransient: true}, classPermanent},
+		{"code 1 without a flag", APIError{HTTPStatus: 400, Code: 1, Subcode: 2853001}, classTransient},
 		{"is_transient flag", APIError{HTTPStatus: 400, Code: 100, IsTransient: true}, classTransient},
 		{"plain 503", APIError{HTTPStatus: 503}, classTransient},
 		{"non-JSON 200", APIError{HTTPStatus: 200}, classPermanent},
@@ -36,7 +41,7 @@ func TestAPIErrorClass(t *testing.T) {
 		{"throttle flagged transient still waits", APIError{Code: 80004, IsTransient: true}, classRateLimited},
 		{"80015 is not a BUC throttle", APIError{HTTPStatus: 400, Code: 80015}, classPermanent},
 		{"invalid parameter 100", APIError{Code: 100, Subcode: 33}, classPermanent},
-		{"data-per-call limit", APIError{Code: 100, Subcode: 1487534}, classPermanent},
+		{"data-per-call limit", APIError{Code: 100, Subcode: 1487534}, classTooBig},
 		{"token 190 on a 500", APIError{HTTPStatus: 500, Code: 190}, classPermanent},
 		{"permission 200", APIError{Code: 200}, classPermanent},
 		{"permission range 272", APIError{Code: 272}, classPermanent},
@@ -47,10 +52,10 @@ func TestAPIErrorClass(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := tt.err
-			got := [3]bool{e.Temporary(), e.RateLimited(), e.Permanent()}
-			want := [3]bool{tt.want == classTransient, tt.want == classRateLimited, tt.want == classPermanent}
+			got := [4]bool{e.Temporary(), e.RateLimited(), e.Permanent(), e.TooBig()}
+			want := [4]bool{tt.want == classTransient, tt.want == classRateLimited, tt.want == classPermanent, tt.want == classTooBig}
 			if got != want {
-				t.Errorf("Temporary/RateLimited/Permanent = %v, want %v", got, want)
+				t.Errorf("Temporary/RateLimited/Permanent/TooBig = %v, want %v", got, want)
 			}
 		})
 	}
@@ -94,7 +99,7 @@ func TestErrorBodyParsing(t *testing.T) {
 		t.Fatalf("err = %v, want *APIError", err)
 	}
 	want := APIError{HTTPStatus: 400, Code: 100, Subcode: 1487534, Type: "OAuthException", Message: "(#100) Invalid parameter",
-		FBTraceID: "Xyz", UserTitle: "Too much data", UserMsg: "Ask for less.", Path: "act_1/insights"}
+		FBTraceID: "Xyz", UserTitle: "Too much data", UserMsg: "Ask for less.", Path: "act_1/insights", NotTransient: true}
 	if *got != want {
 		t.Errorf("parsed %+v\nwant   %+v", *got, want)
 	}
@@ -130,6 +135,23 @@ func TestTokenNeverInErrors(t *testing.T) {
 			assertNoToken(t, err)
 		})
 	}
+	t.Run("snippets are redacted before they are cut", func(t *testing.T) {
+		for _, body := range []string{
+			"<html>" + strings.Repeat("x", maxSnippet-12) + canary + "</html>", // cut inside the token
+			"<html><pre>GET /me HTTP/1.1\nAuthorization: Bearer " + canary[:14] + "…</pre></html>",
+			"<html>authorization: Bearer OTHERtoken1234567 and bearer " + escaped[:9] + "</html>",
+		} {
+			f := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, n int) { writeJSON(w, 502, body) })
+			c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.MaxRetries = -1 })
+			err := c.GetObject(context.Background(), "me", nil, nil)
+			assertNoToken(t, err)
+			for _, leak := range []string{canary[:8], escaped[:8], "OTHERtoken"} {
+				if strings.Contains(err.Error(), leak) {
+					t.Errorf("error shows %q: %v", leak, err)
+				}
+			}
+		}
+	})
 	t.Run("connection refused", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -160,6 +182,23 @@ func assertNoToken(t *testing.T, err error) {
 			if strings.Contains(field, canary) {
 				t.Errorf("APIError field leaks the token: %q", field)
 			}
+		}
+	}
+}
+
+// TestRedactionKeepsProse: words after "OAuth" or "bearer" in an API message are not taken for
+// credentials; Authorization values always are.
+func TestRedactionKeepsProse(t *testing.T) {
+	c, _ := newTestClient(t, "http://127.0.0.1:1")
+	for in, want := range map[string]string{
+		"Invalid OAuth access token - Cannot parse access token": "Invalid OAuth access token - Cannot parse access token",
+		"a bearer token is required":                             "a bearer token is required",
+		"Bearer EAAB1234567890abcdef sent":                       "Bearer [redacted] sent",
+		"Authorization: OAuth abc":                               "Authorization: OAuth [redacted]",
+		`{"authorization":"Bearer x1"}`:                          `{"authorization":"Bearer [redacted]"}`,
+	} {
+		if got := c.redact(in); got != want {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

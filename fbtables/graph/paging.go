@@ -1,8 +1,8 @@
 package graph
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,18 +10,14 @@ import (
 	"net/url"
 )
 
-// envelope is an edge response: {"data": [...], "paging": {"cursors": {...}, "next": "..."}}.
-type envelope struct {
-	Data   *[]json.RawMessage `json:"data"`
-	Paging struct {
-		Cursors struct {
-			Before string `json:"before"`
-			After  string `json:"after"`
-		} `json:"cursors"`
-		Next     string `json:"next"`
-		Previous string `json:"previous"`
-	} `json:"paging"`
+// pagingInfo is an edge response's "paging": {"cursors": {...}, "next": "..."}.
+type pagingInfo struct {
+	Next string `json:"next"`
 }
+
+// DefaultMaxPages bounds the pages one Get reads: at 5,000 rows a page that is 50 million rows,
+// far beyond any real report, so a server handing out fresh cursors forever is stopped.
+const DefaultMaxPages = 10_000
 
 // Get pages through an edge: it sends GET {base}/{version}/{path}?params, calls each(row) for
 // every element of "data" in order, and follows paging.next until a page has no next. An empty
@@ -29,9 +25,13 @@ type envelope struct {
 // (reference §3.3). The next URL's access_token is removed before reuse; the token is always
 // sent in the Authorization header only.
 //
+// Each row is valid JSON and valid UTF-8 (invalid bytes in strings become U+FFFD). Its bytes
+// belong to the page's buffer and are valid only during the call to each: copy what you keep.
+//
 // A page that fails is retried in place; if retries run out Get returns the error, never a
-// silent partial result. If each returns an error, paging stops and Get returns that error
-// unchanged, so callers can stop early (e.g. for LIMIT) with a sentinel of their own.
+// silent partial result. Paging that loops, repeats a page of rows, or passes MaxPages is an
+// error. If each returns an error, paging stops and Get returns that error unchanged, so
+// callers can stop early (e.g. for LIMIT) with a sentinel of their own.
 func (c *Client) Get(ctx context.Context, path string, params Params, each func(row json.RawMessage) error) error {
 	u, err := c.endpoint(path, params, http.MethodGet)
 	if err != nil {
@@ -39,36 +39,53 @@ func (c *Client) Get(ctx context.Context, path string, params Params, each func(
 	}
 	var loops loopGuard
 	for page := 1; ; page++ {
-		body, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u})
+		if page > c.maxPages {
+			return fmt.Errorf("get %s: more than %d pages; stopping (the server keeps handing out next pages)", path, c.maxPages)
+		}
+		body, pg, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u})
 		if err != nil {
 			return c.scrub(fmt.Errorf("get %s, page %d: %w", path, page, err))
 		}
-		var env envelope
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&env); err != nil {
-			return c.scrub(fmt.Errorf("get %s, page %d: decode page: %w", path, page, err))
-		}
-		if env.Data == nil {
-			return fmt.Errorf("get %s, page %d: response has no \"data\" array (is %s a node rather than an edge? use GetObject)", path, page, path)
-		}
-		for _, row := range *env.Data {
-			if err := each(row); err != nil {
-				return err
-			}
-		}
-		if env.Paging.Next == "" {
-			return nil
-		}
-		next, err := c.nextURL(env.Paging.Next)
-		if err != nil {
-			return c.scrub(fmt.Errorf("get %s, page %d: %w", path, page, err))
-		}
-		if err := loops.check(u.String(), next.String(), len(*env.Data)); err != nil {
+		if err := loops.repeated(pg.rows); err != nil {
+			body.release()
 			return fmt.Errorf("get %s, page %d: %w", path, page, err)
 		}
-		u = next
+		next, err := c.readPage(body, pg, path, page, each)
+		body.release()
+		if err != nil || next == "" {
+			return err
+		}
+		nu, err := c.nextURL(next)
+		if err != nil {
+			return c.scrub(fmt.Errorf("get %s, page %d: %w", path, page, err))
+		}
+		if err := loops.check(u.String(), nu.String(), len(pg.rows)); err != nil {
+			return fmt.Errorf("get %s, page %d: %w", path, page, err)
+		}
+		u = nu
 	}
+}
+
+// readPage hands a page's rows to each and returns its paging.next.
+func (c *Client) readPage(body *heldBody, pg scannedPage, path string, page int, each func(json.RawMessage) error) (string, error) {
+	if pg.badData != "" {
+		return "", fmt.Errorf("get %s, page %d: decode page: \"data\" is %s, not an array", path, page, pg.badData)
+	}
+	if !pg.hasData {
+		return "", fmt.Errorf("get %s, page %d: response has no \"data\" array (is %s a node rather than an edge? use GetObject)", path, page, path)
+	}
+	var paging pagingInfo
+	if len(pg.paging) > 0 && string(pg.paging) != "null" {
+		if err := json.Unmarshal(pg.paging, &paging); err != nil {
+			return "", c.scrub(fmt.Errorf("get %s, page %d: decode paging: %w", path, page, err))
+		}
+	}
+	for _, row := range pg.rows {
+		if err := each(row); err != nil {
+			return "", err
+		}
+	}
+	return paging.Next, nil
 }
 
 // maxEmptyRepeats bounds how often an empty page may name itself as next. The API (and the
@@ -76,12 +93,35 @@ func (c *Client) Get(ctx context.Context, path string, params Params, each func(
 // the request; asking again yields the real page.
 const maxEmptyRepeats = 5
 
-// loopGuard stops paging that would never end: a next URL that was already fetched would
-// repeat rows or cycle forever. The only repeat allowed is an empty page naming itself, a few
-// times in a row.
+// loopGuard stops paging that would never end or repeat rows: a next URL that was already
+// fetched, or a page whose rows are those of an earlier page under a fresh cursor. The only
+// repeat allowed is an empty page naming itself, a few times in a row.
 type loopGuard struct {
 	seen    map[string]bool
+	pages   map[[32]byte]bool // hash of each non-empty page's rows
 	repeats int
+}
+
+// repeated fails if rows are those of an earlier page: checked before they are delivered.
+func (g *loopGuard) repeated(rows [][]byte) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if g.pages == nil {
+		g.pages = map[[32]byte]bool{}
+	}
+	h := sha256.New()
+	for _, r := range rows {
+		h.Write(r)
+		h.Write([]byte{0})
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	if g.pages[sum] {
+		return errors.New("a page repeated the rows of an earlier page under a new cursor; stopping rather than counting rows twice")
+	}
+	g.pages[sum] = true
+	return nil
 }
 
 // check records that cur was fetched and returned rows rows, and fails if following next

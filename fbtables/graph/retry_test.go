@@ -60,6 +60,26 @@ func TestRetries(t *testing.T) {
 			},
 		},
 		{
+			name: "reduce the amount of data (code 1, HTTP 500) is a size answer, not retried",
+			replies: []reply{{500, `{"error":{"message":"Please reduce the amount of data you're asking for, then retry your request",` +
+				`"type":"OAuthException","code":1,"is_transient":true}}`, ""}},
+			wantCalls: 1,
+			wantErr:   "reduce the amount of data",
+			check: func(t *testing.T, sleeps []time.Duration, err error) {
+				var apiErr *APIError
+				if !errors.As(err, &apiErr) || !apiErr.TooBig() {
+					t.Errorf("err = %v, want a TooBig *APIError", err)
+				}
+			},
+		},
+		{
+			name: "code 1 with is_transient:false is not retried",
+			replies: []reply{{400, `{"error":{"message":"Invalid request","type":"OAuthException","code":1,` +
+				`"error_subcode":2853001,"is_transient":false}}`, ""}},
+			wantCalls: 1,
+			wantErr:   "graph API error 1 (subcode 2853001)",
+		},
+		{
 			name:      "invalid token on a 500 still fails fast",
 			replies:   []reply{{500, badToken, ""}},
 			wantCalls: 1,
@@ -162,7 +182,7 @@ func TestContextCancelStopsLongBackoff(t *testing.T) {
 		writeJSON(w, 400, `{"error":{"message":"(#80004) There have been too many calls to this ad-account.","code":80004}}`)
 	})
 	// The real timer-based sleep, to prove it honours ctx.
-	c, err := New(Config{BaseURL: f.URL, Token: canary})
+	c, err := New(Config{BaseURL: f.URL, Token: canary, MaxWait: 2 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

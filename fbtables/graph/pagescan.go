@@ -1,0 +1,351 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// scannedPage is what one pass over a response body finds: the spans of the "data" elements,
+// the raw "paging" and "error" values, all slices of the body (nothing is copied, except a row
+// holding invalid UTF-8, which is rewritten with U+FFFD).
+type scannedPage struct {
+	object  bool     // the body is a JSON object
+	hasData bool     // it has a "data" key whose value is an array
+	badData string   // the JSON kind of a "data" value that is not an array, "" otherwise
+	rows    [][]byte // the data array's elements
+	paging  []byte   // the "paging" value, nil when absent
+	errRaw  []byte   // the "error" value, nil when absent
+}
+
+// maxDepth is the deepest nesting accepted, as encoding/json's own limit.
+const maxDepth = 10000
+
+// errBadJSON is a body that is not one JSON value (cut off, HTML, trailing bytes).
+var errBadJSON = errors.New("not valid JSON")
+
+// scanPage validates body as exactly one JSON value and, when it is an object, picks out its
+// "data", "paging" and "error" members, in a single pass: the error check, the paging and the
+// rows all come from the same walk over the bytes.
+func scanPage(body []byte) (scannedPage, error) {
+	var p scannedPage
+	s := scanner{b: body}
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == '{' {
+		p.object = true
+		if err := s.topObject(&p); err != nil {
+			return p, err
+		}
+	} else if err := s.value(0); err != nil {
+		return p, err
+	}
+	s.space()
+	if s.i != len(s.b) {
+		return p, fmt.Errorf("%w: bytes after the value at offset %d", errBadJSON, s.i)
+	}
+	return p, nil
+}
+
+// scanner walks a JSON text; i is the next byte to read.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) fail(what string) error {
+	if s.i >= len(s.b) {
+		return fmt.Errorf("%w: cut off after %d bytes", errBadJSON, len(s.b))
+	}
+	return fmt.Errorf("%w: %s at offset %d", errBadJSON, what, s.i)
+}
+
+func (s *scanner) space() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// topObject reads the body's object, keeping the members a page is made of. A key given twice
+// keeps its last value, as encoding/json does.
+func (s *scanner) topObject(p *scannedPage) error {
+	s.i++ // {
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		s.space()
+		keyStart := s.i
+		if err := s.str(); err != nil {
+			return err
+		}
+		key := string(s.b[keyStart+1 : s.i-1])
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return s.fail("want ':'")
+		}
+		s.i++
+		s.space()
+		start := s.i
+		switch {
+		case key == "data" && s.i < len(s.b) && s.b[s.i] == '[':
+			rows, err := s.array()
+			if err != nil {
+				return err
+			}
+			p.rows, p.hasData, p.badData = rows, true, ""
+		default:
+			if err := s.value(1); err != nil {
+				return err
+			}
+			switch key {
+			case "data":
+				p.rows, p.hasData, p.badData = nil, false, jsonKind(s.b[start])
+			case "paging":
+				p.paging = s.b[start:s.i]
+			case "error":
+				p.errRaw = s.b[start:s.i]
+			}
+		}
+		s.space()
+		if s.i >= len(s.b) {
+			return s.fail("")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return s.fail("want ',' or '}'")
+		}
+	}
+}
+
+// array reads the data array and returns the span of each element.
+func (s *scanner) array() ([][]byte, error) {
+	s.i++ // [
+	rows := [][]byte{}
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		return rows, nil
+	}
+	for {
+		s.space()
+		start := s.i
+		if err := s.value(2); err != nil {
+			return nil, err
+		}
+		row := s.b[start:s.i]
+		if !utf8.Valid(row) {
+			row = []byte(strings.ToValidUTF8(string(row), "\uFFFD")) // invalid bytes become U+FFFD
+		}
+		rows = append(rows, row)
+		s.space()
+		if s.i >= len(s.b) {
+			return nil, s.fail("")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return rows, nil
+		default:
+			return nil, s.fail("want ',' or ']'")
+		}
+	}
+}
+
+// value skips one JSON value, checking its grammar.
+func (s *scanner) value(depth int) error {
+	if depth > maxDepth {
+		return s.fail("nested too deeply")
+	}
+	s.space()
+	if s.i >= len(s.b) {
+		return s.fail("")
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		return s.str()
+	case c == '{' || c == '[':
+		return s.container(depth)
+	case c == '-' || c >= '0' && c <= '9':
+		return s.number()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	}
+	return s.fail("unexpected byte")
+}
+
+// container skips an object or an array.
+func (s *scanner) container(depth int) error {
+	open := s.b[s.i]
+	end := byte('}')
+	if open == '[' {
+		end = ']'
+	}
+	s.i++
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == end {
+		s.i++
+		return nil
+	}
+	for {
+		s.space()
+		if open == '{' {
+			if s.i >= len(s.b) || s.b[s.i] != '"' {
+				return s.fail("want a key")
+			}
+			if err := s.str(); err != nil {
+				return err
+			}
+			s.space()
+			if s.i >= len(s.b) || s.b[s.i] != ':' {
+				return s.fail("want ':'")
+			}
+			s.i++
+		}
+		if err := s.value(depth + 1); err != nil {
+			return err
+		}
+		s.space()
+		if s.i >= len(s.b) {
+			return s.fail("")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case end:
+			s.i++
+			return nil
+		default:
+			return s.fail("want ',' or the end of a container")
+		}
+	}
+}
+
+// str skips a string, checking escapes and control characters.
+func (s *scanner) str() error {
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return s.fail("want a string")
+	}
+	s.i++
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			return nil
+		case c < 0x20:
+			return s.fail("control character in a string")
+		case c == '\\':
+			s.i++
+			if s.i >= len(s.b) {
+				return s.fail("")
+			}
+			switch s.b[s.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i++
+			case 'u':
+				if s.i+5 > len(s.b) {
+					s.i = len(s.b)
+					return s.fail("")
+				}
+				for _, h := range s.b[s.i+1 : s.i+5] {
+					if !isHex(h) {
+						return s.fail("bad \\u escape")
+					}
+				}
+				s.i += 5
+			default:
+				return s.fail("bad escape")
+			}
+		default:
+			s.i++
+		}
+	}
+	return s.fail("")
+}
+
+// jsonKind names the kind of the JSON value starting with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// number skips a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() error {
+	if s.b[s.i] == '-' {
+		s.i++
+	}
+	if s.i >= len(s.b) {
+		return s.fail("")
+	}
+	switch c := s.b[s.i]; {
+	case c == '0':
+		s.i++
+	case c >= '1' && c <= '9':
+		s.digits()
+	default:
+		return s.fail("bad number")
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if s.digits() == 0 {
+			return s.fail("bad number")
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if s.digits() == 0 {
+			return s.fail("bad number")
+		}
+	}
+	return nil
+}
+
+func (s *scanner) digits() int {
+	n := 0
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+		n++
+	}
+	return n
+}
+
+func (s *scanner) literal(word string) error {
+	if len(s.b)-s.i < len(word) || string(s.b[s.i:s.i+len(word)]) != word {
+		return s.fail("bad literal")
+	}
+	s.i += len(word)
+	return nil
+}

@@ -1,0 +1,158 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// concurrency counts requests in flight at a fake server, per account and in all.
+type concurrency struct {
+	mu         sync.Mutex
+	now, most  int
+	perAcct    map[string]int
+	mostByAcct map[string]int
+}
+
+func (c *concurrency) enter(acct string) func() {
+	c.mu.Lock()
+	if c.perAcct == nil {
+		c.perAcct, c.mostByAcct = map[string]int{}, map[string]int{}
+	}
+	c.now++
+	c.most = max(c.most, c.now)
+	c.perAcct[acct]++
+	c.mostByAcct[acct] = max(c.mostByAcct[acct], c.perAcct[acct])
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		c.now--
+		c.perAcct[acct]--
+		c.mu.Unlock()
+	}
+}
+
+// throttledServer answers every request after hold, with the usage headers of headers.
+func throttledServer(t *testing.T, hold time.Duration, headers map[string]string) (*fakeGraph, *concurrency) {
+	cc := &concurrency{}
+	f := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		acct := strings.Split(strings.TrimPrefix(r.URL.Path, "/v25.0/"), "/")[0]
+		defer cc.enter(acct)()
+		time.Sleep(hold)
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		writeJSON(w, 200, `{"id":"1"}`)
+	})
+	return f, cc
+}
+
+// fire sends n GetObject requests at once, to path(i), and waits for them.
+func fire(t *testing.T, c *Client, n int, path func(i int) string) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := c.GetObject(context.Background(), path(i), nil, nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestThrottleSteersOnUsageHeaders(t *testing.T) {
+	tests := []struct {
+		name     string
+		headers  map[string]string
+		accounts int // requests spread over this many accounts
+		requests int
+		want     func(cc *concurrency) error
+	}{
+		{"headroom allows more than 10 streams per account", map[string]string{"X-Ad-Account-Usage": `{"acc_id_util_pct":3}`}, 1, 24,
+			func(cc *concurrency) error {
+				if cc.most <= 10 || cc.most > DefaultMaxPerAccount {
+					return fmt.Errorf("%d in flight on one account, want 11..%d", cc.most, DefaultMaxPerAccount)
+				}
+				return nil
+			}},
+		{"x-ad-account-usage near the limit: one at a time", map[string]string{"X-Ad-Account-Usage": `{"acc_id_util_pct":95,"reset_time_duration":0}`}, 1, 6, // spacing doubles per request while busy
+			func(cc *concurrency) error {
+				if cc.most > 1 {
+					return fmt.Errorf("%d in flight after usage 95%%", cc.most)
+				}
+				return nil
+			}},
+		{"x-app-usage near the limit slows every account", map[string]string{"X-App-Usage": `{"call_count":96,"total_time":10,"total_cputime":10}`}, 20, 20,
+			func(cc *concurrency) error {
+				if cc.most > 1 {
+					return fmt.Errorf("%d in flight over 20 accounts after app usage 96%%", cc.most)
+				}
+				return nil
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, cc := throttledServer(t, 60*time.Millisecond, tt.headers)
+			c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.Throttle = &Throttle{Pause: time.Millisecond} })
+			// One request first, so the usage is known before the burst.
+			if err := c.GetObject(context.Background(), "act_0", nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			fire(t, c, tt.requests, func(i int) string { return fmt.Sprintf("act_%d", i%tt.accounts) })
+			if err := tt.want(cc); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestThrottleCapsRequestsInFlight: without any usage header, MaxInFlight bounds requests over
+// all accounts together, so a token reading 1,000 accounts does not send 1,000 at once.
+func TestThrottleCapsRequestsInFlight(t *testing.T) {
+	f, cc := throttledServer(t, 30*time.Millisecond, nil)
+	c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.Throttle = &Throttle{MaxInFlight: 3} })
+	fire(t, c, 30, func(i int) string { return fmt.Sprintf("act_%d", i) })
+	if cc.most != 3 {
+		t.Errorf("%d requests in flight, want the cap of 3", cc.most)
+	}
+}
+
+// TestThrottleBlockBeyondMaxWait: once the API states a wait beyond MaxWait for an account,
+// the next request for it fails at once saying until when; other accounts go on.
+func TestThrottleBlockBeyondMaxWait(t *testing.T) {
+	f, _ := throttledServer(t, 0, map[string]string{"X-Business-Use-Case-Usage": `{"7":[{"call_count":100,"estimated_time_to_regain_access":0}]}`})
+	c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.Throttle = &Throttle{} })
+	c.throttle.observe("7", grant{n: 1, seq: 1}, Usage{Blocked: map[string]time.Duration{"7": 600 * time.Minute}, Request: -1, App: -1})
+	err := c.GetObject(context.Background(), "act_7/insights", nil, nil)
+	var te *ThrottledError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "act_7 throttled until") {
+		t.Errorf("err = %v, want act_7 throttled until …", err)
+	}
+	if err := c.GetObject(context.Background(), "act_8/insights", nil, nil); err != nil {
+		t.Errorf("another account: %v", err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("%d requests, want 1 (none for the blocked account)", n)
+	}
+}
+
+func TestParseUsage(t *testing.T) {
+	h := http.Header{}
+	h.Set("X-Business-Use-Case-Usage", `{"act_1":[{"call_count":12,"total_cputime":40,"total_time":3,"estimated_time_to_regain_access":2}],"2":[{"call_count":"70"}]}`)
+	h.Set("X-Ad-Account-Usage", `{"acc_id_util_pct":55.5,"reset_time_duration":30}`)
+	h.Set("X-Fb-Ads-Insights-Throttle", `{"app_id_util_pct":8,"acc_id_util_pct":60}`)
+	h.Set("X-App-Usage", `{"call_count":20,"total_time":9,"total_cputime":3}`)
+	u := ParseUsage(h)
+	if u.Accounts["1"] != 40 || u.Accounts["2"] != 70 || u.Blocked["1"] != 2*time.Minute || u.Regain != 2*time.Minute ||
+		u.RegainAccount != "act_1" || u.Request != 60 || u.RequestReset != 30*time.Second || u.App != 20 {
+		t.Errorf("ParseUsage = %+v", u)
+	}
+	if u := ParseUsage(http.Header{"X-App-Usage": {"not json"}}); u.App != -1 || u.Request != -1 || u.Accounts != nil {
+		t.Errorf("bad header read as %+v", u)
+	}
+}
