@@ -1,16 +1,14 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -19,31 +17,24 @@ import (
 // than the real API, and states waits in real minutes).
 func scaledDemo(t testing.TB, model sandbox.Model, faults sandbox.Faults) *demo {
 	t.Helper()
-	sb := sandbox.New(sandbox.Config{Seed: 7, Model: model, Faults: faults})
 	pause := 50 * time.Millisecond
 	if model.Window > 0 {
 		pause = model.Window // ThrottlePause should be about the API's usage window
 	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	eng, err := engine.Open(context.Background(), engine.Config{
+	d := enginetest.New(t, sandbox.Config{Seed: 7, Model: model, Faults: faults}, func(c *engine.Config) {
 		// A short client timeout: the timeout fault holds a request until the client gives up.
 		// The sandbox's timeout fault holds a request past the 1 s limit; at the fault rate a
 		// request may draw it more than once, which the default single retry would not survive.
-		Graph:         graph.Config{BaseURL: srv.URL, Token: "sandbox-token", MaxRetries: 8, TimeoutRetries: 8, HTTPClient: &http.Client{Timeout: time.Second}},
-		WaitScale:     1.0 / 30,
-		PollMin:       10 * time.Millisecond,
-		PollMax:       200 * time.Millisecond,
-		ThrottlePause: pause,
+		c.Graph.MaxRetries, c.Graph.TimeoutRetries = 8, 8
+		c.Graph.HTTPClient = &http.Client{Timeout: time.Second}
+		c.WaitScale = 1.0 / 30
+		c.PollMin, c.PollMax = 10*time.Millisecond, 200*time.Millisecond
+		c.ThrottlePause = pause
 		// The 1 s timeout above was tuned for 8 requests per account at once; the default 16
 		// (with headroom) loads a busy machine's sandbox past it.
-		MaxConcurrentPerAccount: 8,
+		c.MaxConcurrentPerAccount = 8
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	return &demo{eng: eng, sb: sb}
+	return fromHarness(d)
 }
 
 // hardQueries exercise sync paging, splitting by time, async report runs,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"reflect"
 	"runtime"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -73,17 +72,21 @@ func soakOnce(t *testing.T, seed int64, queries []string, want [][][]string) (sa
 	if seed == 0 {
 		faults = sandbox.Faults{}
 	}
-	sb := sandbox.New(sandbox.Config{Seed: 7, Model: small, Faults: faults})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
+	run, err := sandbox.Start(context.Background(), sandbox.Config{Seed: 7, Model: small, Faults: faults})
+	if err != nil {
+		return sandbox.Stats{}, 0, err
+	}
+	defer run.Close()
+	sb := run.Server
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	eng, err := engine.Open(context.Background(), engine.Config{
-		// The sandbox's timeout fault holds a request past the 1 s limit; at the fault rate a
-		// request may draw it more than once, which the default single retry would not survive.
-		Graph:     graph.Config{BaseURL: srv.URL, Token: "sandbox-token", MaxRetries: 8, TimeoutRetries: 8, HTTPClient: &http.Client{Timeout: time.Second, Transport: tr}},
-		WaitScale: 1.0 / 30, PollMin: 10 * time.Millisecond, PollMax: 200 * time.Millisecond, ThrottlePause: 50 * time.Millisecond,
-	})
+	cfg := enginetest.Config(run)
+	// The sandbox's timeout fault holds a request past the 1 s limit; at the fault rate a
+	// request may draw it more than once, which the default single retry would not survive.
+	cfg.Graph.MaxRetries, cfg.Graph.TimeoutRetries = 8, 8
+	cfg.Graph.HTTPClient = &http.Client{Timeout: time.Second, Transport: tr}
+	cfg.WaitScale, cfg.PollMin, cfg.PollMax, cfg.ThrottlePause = 1.0/30, 10*time.Millisecond, 200*time.Millisecond, 50*time.Millisecond
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		return sandbox.Stats{}, 0, err
 	}
