@@ -81,10 +81,7 @@ func soakOnce(t *testing.T, seed int64, queries []string, want [][][]string) (sa
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	cfg := enginetest.Config(run)
-	// The sandbox's timeout fault holds a request past the 1 s limit; at the fault rate a
-	// request may draw it more than once, which the default single retry would not survive.
-	cfg.Graph.MaxRetries, cfg.Graph.TimeoutRetries = 8, 8
-	cfg.Graph.HTTPClient = &http.Client{Timeout: time.Second, Transport: tr}
+	cfg.Graph = faultGraph(cfg.Graph, tr)
 	cfg.WaitScale, cfg.PollMin, cfg.PollMax, cfg.ThrottlePause = 1.0/30, 10*time.Millisecond, 200*time.Millisecond, 50*time.Millisecond
 	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
