@@ -85,9 +85,9 @@ func airbyteStyle(ctx context.Context, w workload, spec sandboxSpec) (scaled, me
 	first, _ := time.Parse(time.DateOnly, since)
 	start := time.Now()
 	for _, acct := range sb.Accounts {
-		var days []string
+		var days []time.Time
 		for d := 0; d < w.days; d++ {
-			days = append(days, first.AddDate(0, 0, d).Format(time.DateOnly))
+			days = append(days, first.AddDate(0, 0, d))
 		}
 		if err := r.account(ctx, acct, days); err != nil {
 			return 0, 0, 0, err
@@ -103,7 +103,7 @@ func airbyteStyle(ctx context.Context, w workload, spec sandboxSpec) (scaled, me
 // the manager starts jobs one after another, then polls every running job
 // and lets the completed ones read their results, one at a time, before it
 // starts more.
-func (r *airbyteRun) account(ctx context.Context, acct string, days []string) error {
+func (r *airbyteRun) account(ctx context.Context, acct string, days []time.Time) error {
 	const throttleLimit, maxJobs = 70, 100
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -179,12 +179,12 @@ type airbyteJob struct {
 
 // start creates one day's report run and returns once the run exists: its
 // RunReport then waits for the manager's polls.
-func (r *airbyteRun) start(ctx context.Context, acct, day string) (*airbyteJob, error) {
+func (r *airbyteRun) start(ctx context.Context, acct string, day time.Time) (*airbyteJob, error) {
 	j := &airbyteJob{status: make(chan graph.ReportRun), done: make(chan error, 1)}
 	created := make(chan string, 1)
 	q := graph.Insights{Account: acct, Params: graph.ParamList{{Key: "level", Value: r.level}, {Key: "fields", Value: r.fields},
 		{Key: "breakdowns", Value: []string{"country"}}, {Key: "time_increment", Value: "1"}},
-		Range: &graph.DateRange{Since: mustDay(day), Until: mustDay(day)}}
+		Range: &graph.DateRange{Since: day, Until: day}}
 	o := graph.RunOptions{PageSize: 100, Wait: func(ctx context.Context, id string) (graph.ReportRun, error) {
 		created <- id
 		select {
@@ -203,14 +203,6 @@ func (r *airbyteRun) start(ctx context.Context, acct, day string) (*airbyteJob, 
 	case err := <-j.done: // the run was not created
 		return nil, err
 	}
-}
-
-func mustDay(s string) time.Time {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err) // the schedule's own days
-	}
-	return d
 }
 
 func (r *airbyteRun) waitThrottle(ctx context.Context, acct string) error {
