@@ -141,7 +141,46 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 		}
 		return t, nil
 	}
+	if f.typ == fbtables.ActionStatsType {
+		if err := checkActionStats(val); err != nil {
+			return nil, err
+		}
+	}
 	return strings.Clone(s), nil
+}
+
+// actionStatNumbers are the keys of an action-stat entry that hold numbers
+// (actionStatsJSON): the count or value and the attribution windows.
+var actionStatNumbers = map[string]bool{"value": true, "1d_click": true, "7d_click": true,
+	"28d_click": true, "1d_view": true, "7d_view": true, "28d_view": true}
+
+// checkActionStats makes sure every number of an action-stat list reads as
+// one. DuckDB's from_json, which loads the list, turns "abc" into NULL, and
+// a NULL inside a sum is a silently wrong total; the API never sends such
+// a value, so one that arrives is an error naming it.
+func checkActionStats(val []byte) error {
+	n := 0
+	_, err := eachElement(val, skipSpace(val, 0), func(at int) (int, error) {
+		end, err := scanObjectAt(val, at, func(key, v []byte) error {
+			if !actionStatNumbers[string(key)] || string(v) == "null" {
+				return nil
+			}
+			num := string(v)
+			if v[0] == '"' {
+				var err error
+				if num, err = unquote(v); err != nil {
+					return err
+				}
+			}
+			if _, err := strconv.ParseFloat(strings.TrimSpace(num), 64); err != nil || v[0] == '{' || v[0] == '[' {
+				return fmt.Errorf("[%d].%s %.40s is not a number", n, key, v)
+			}
+			return nil
+		})
+		n++
+		return end, err
+	})
+	return err
 }
 
 // parseDate reads YYYY-MM-DD, a real calendar day, without time.Parse's

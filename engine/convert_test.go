@@ -109,6 +109,9 @@ func TestConvertRejectsWhatIsNotANumber(t *testing.T) {
 		{"BIGINT", `"12a"`}, {"BIGINT", `""`}, {"DOUBLE", `"x"`}, {fbtables.Money, `"1.2.3"`},
 		{fbtables.Money, `"-"`}, {fbtables.Money, `"99999999999999999999"`}, {"DATE", `"yesterday"`},
 		{"BIGINT", `{"a":1}`}, {"BOOLEAN", `"yes"`},
+		{fbtables.ActionStatsType, `[{"action_type":"link_click","value":"abc"}]`},
+		{fbtables.ActionStatsType, `[{"action_type":"a","value":"1"},{"action_type":"b","7d_click":[1]}]`},
+		{fbtables.ActionStatsType, `[{"action_type":"a","1d_view":""}]`},
 	} {
 		f := stageField{name: "v", apiField: "v", typ: c.typ, conv: convOf(c.typ, false)}
 		if v, err := f.convert([]byte(c.json), false); err == nil {

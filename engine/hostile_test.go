@@ -2,8 +2,10 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/fbsql/fbsql/engine"
@@ -37,5 +39,32 @@ func TestInvalidUTF8IsNeverNull(t *testing.T) {
 	}
 	if len(rows) != 1 || rows[0][1] != "Caf\uFFFD \uFFFD sale" || rows[0][2] != "false" {
 		t.Errorf("rows %q, want the name with U+FFFD", rows)
+	}
+}
+
+// TestMalformedActionValueFails: an action value that is not a number
+// fails the query naming it; DuckDB's JSON reader alone would load it as
+// NULL, and sums over it would be silently short.
+func TestMalformedActionValueFails(t *testing.T) {
+	const q = `SELECT impressions, actions FROM insights WHERE date_start = DATE '2026-11-01' AND level = 'account'`
+	row := `{"account_id":"1","impressions":"10","date_start":"2026-11-01","date_stop":"2026-11-01","actions":[{"action_type":"link_click","value":%s}]}`
+	for _, c := range []struct {
+		value string
+		ok    bool
+	}{{`"7"`, true}, {`7.5`, true}, {`"abc"`, false}, {`{"n":1}`, false}} {
+		t.Run(c.value, func(t *testing.T) {
+			eng := scripted(t, `{"data":[`+fmt.Sprintf(row, c.value)+`]}`)
+			rows, err := collect(context.Background(), eng, q, nil)
+			switch {
+			case c.ok && err != nil:
+				t.Fatalf("a well-formed value failed: %v", err)
+			case c.ok && (len(rows) != 1 || !strings.Contains(rows[0][1], "link_click")):
+				t.Fatalf("rows %q, want the action", rows)
+			case !c.ok && err == nil:
+				t.Fatalf("loaded %q, want an error naming the value", rows)
+			case !c.ok && !strings.Contains(err.Error(), "actions") || !c.ok && !strings.Contains(err.Error(), "not a number"):
+				t.Fatalf("error %q does not name the field and say why", err)
+			}
+		})
 	}
 }

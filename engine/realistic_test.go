@@ -27,10 +27,9 @@ func scaledDemo(t testing.TB, model sandbox.Model, faults sandbox.Faults) *demo 
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	eng, err := engine.Open(context.Background(), engine.Config{
-		// A short client timeout: the timeout fault holds a request until the client gives up.
-		// The sandbox's timeout fault holds a request past the 1 s limit; at the fault rate a
+		// The timeout fault holds a request until the client gives up; at the fault rate a
 		// request may draw it more than once, which the default single retry would not survive.
-		Graph:         graph.Config{BaseURL: srv.URL, Token: "sandbox-token", MaxRetries: 8, TimeoutRetries: 8, HTTPClient: &http.Client{Timeout: time.Second}},
+		Graph:         faultGraph(srv.URL, &http.Transport{}),
 		WaitScale:     1.0 / 30,
 		PollMin:       10 * time.Millisecond,
 		PollMax:       200 * time.Millisecond,
@@ -44,6 +43,17 @@ func scaledDemo(t testing.TB, model sandbox.Model, faults sandbox.Faults) *demo 
 	}
 	t.Cleanup(func() { eng.Close() })
 	return &demo{eng: eng, sb: sb}
+}
+
+// faultGraph is the Graph client of runs with faults: the sandbox's
+// timeout fault holds a request until the client stops waiting for its
+// headers. The wait is for the headers only (a loaded machine's sandbox may
+// take over a second to answer a large page, which a whole-request limit
+// would count as a fault) and short enough for the faults a run draws.
+func faultGraph(url string, tr *http.Transport) graph.Config {
+	tr.ResponseHeaderTimeout = 2 * time.Second
+	return graph.Config{BaseURL: url, Token: "sandbox-token", MaxRetries: 8, TimeoutRetries: 8,
+		IdleTimeout: 2 * time.Second, HTTPClient: &http.Client{Transport: tr}}
 }
 
 // hardQueries exercise sync paging, splitting by time, async report runs,

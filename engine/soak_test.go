@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -79,9 +78,7 @@ func soakOnce(t *testing.T, seed int64, queries []string, want [][][]string) (sa
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	eng, err := engine.Open(context.Background(), engine.Config{
-		// The sandbox's timeout fault holds a request past the 1 s limit; at the fault rate a
-		// request may draw it more than once, which the default single retry would not survive.
-		Graph:     graph.Config{BaseURL: srv.URL, Token: "sandbox-token", MaxRetries: 8, TimeoutRetries: 8, HTTPClient: &http.Client{Timeout: time.Second, Transport: tr}},
+		Graph:     faultGraph(srv.URL, tr),
 		WaitScale: 1.0 / 30, PollMin: 10 * time.Millisecond, PollMax: 200 * time.Millisecond, ThrottlePause: 50 * time.Millisecond,
 	})
 	if err != nil {
