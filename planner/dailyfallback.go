@@ -60,6 +60,9 @@ func dailyHazard(sb *scanBuild, in Input) string {
 			case "FUNCTION":
 				name := strings.ToLower(str(n, "function_name"))
 				switch {
+				case sums[name] && n["distinct"] == true:
+					why = name + "(DISTINCT …) would see each day's values"
+					return false
 				case sums[name]:
 					aggregated = true
 					for _, k := range list(n, "children") {
