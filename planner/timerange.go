@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,9 @@ type timeWindow struct {
 	evaluated bool // set holds the days of conds.evaluable
 	// nullPasses: a date condition also holds for a missing date.
 	nullPasses bool
+	// evalErr is DuckDB's error evaluating the date conditions on the
+	// calendar (an invalid date literal), shown if the scan is refused.
+	evalErr error
 }
 
 // retentionStart is the earliest day the API serves: 37 months back.
@@ -33,6 +37,7 @@ func pushTimeRange(sb *scanBuild, w *walker, in Input) timeWindow {
 		return tw
 	}
 	set, err := evalDays(tw.conds, sb, w, in)
+	tw.evalErr = err
 	tw.nullPasses = err == nil && set.nullPasses
 	if err != nil || set.nullPasses {
 		// DuckDB could not evaluate them on their own (a cast it rejects
@@ -121,7 +126,10 @@ func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, expli
 				Hint:   "write the days as a range on date_start alone, e.g. date_start BETWEEN DATE '2026-10-01' AND DATE '2026-10-31', or add date_start to the select list for one row per day"}
 		}
 		if !tw.conds.output {
-			if err := dailyRefusal(sb, in, why); err != nil {
+			if err := dailyRefusal(sb, in, why); err != nil && tw.evalErr != nil {
+				msg, _, _ := strings.Cut(tw.evalErr.Error(), "\n") // not the calendar query DuckDB quotes
+				return nil, nil, false, &Error{Table: "insights", Column: "date_start", Reason: msg}
+			} else if err != nil {
 				return nil, nil, false, err
 			}
 		}
