@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,24 +14,34 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/engine/render"
-	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
 // cacheBed is a sandbox and a cache file that engines, one per simulated
 // fbsql run, share.
 type cacheBed struct {
-	sb   *sandbox.Server
-	url  string
-	path string
+	served *sandbox.Running
+	sb     *sandbox.Server
+	path   string
 }
 
 func newCacheBed(t *testing.T, model sandbox.Model) *cacheBed {
-	sb := sandbox.New(sandbox.Config{Seed: 7, Model: model})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	return &cacheBed{sb: sb, url: srv.URL, path: filepath.Join(t.TempDir(), "fbsql", "cache.duckdb")}
+	run, err := sandbox.Start(context.Background(), sandbox.Config{Seed: 7, Model: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	return &cacheBed{served: run, sb: run.Server, path: filepath.Join(t.TempDir(), "fbsql", "cache.duckdb")}
+}
+
+// config is an engine configuration reading the bed's sandbox with the
+// cache cc.
+func (b *cacheBed) config(cc engine.CacheConfig) engine.Config {
+	cfg := enginetest.Config(b.served)
+	cfg.Cache = cc
+	return cfg
 }
 
 // run opens an engine (a new "process") with the cache in mode at the
@@ -40,8 +49,7 @@ func newCacheBed(t *testing.T, model sandbox.Model) *cacheBed {
 func (b *cacheBed) run(t *testing.T, mode engine.CacheMode, offset time.Duration, sql string) ([][]string, engine.Stats) {
 	t.Helper()
 	cc := engine.CacheConfig{Mode: mode, Path: b.path, Now: func() time.Time { return time.Now().Add(offset) }}
-	eng, err := engine.Open(context.Background(), engine.Config{
-		Graph: graph.Config{BaseURL: b.url, Token: "sandbox-token"}, Cache: cc})
+	eng, err := engine.Open(context.Background(), b.config(cc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,8 +244,7 @@ func TestCacheEntityTTL(t *testing.T) {
 func TestCacheInterruptedFetch(t *testing.T) {
 	b := newCacheBed(t, sandbox.Model{Latency: 40 * time.Millisecond})
 	want, _ := b.run(t, engine.CacheOff, 0, yearDaily)
-	eng, err := engine.Open(context.Background(), engine.Config{
-		Graph: graph.Config{BaseURL: b.url, Token: "sandbox-token"}, Cache: engine.CacheConfig{Mode: engine.CacheOn, Path: b.path}})
+	eng, err := engine.Open(context.Background(), b.config(engine.CacheConfig{Mode: engine.CacheOn, Path: b.path}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,8 +269,9 @@ func TestCacheExplainAndClear(t *testing.T) {
 	b := newCacheBed(t, sandbox.Model{})
 	q := fmt.Sprintf("SELECT campaign_id, date_start, spend FROM insights WHERE date_start BETWEEN '%s' AND '%s'", day(-60), day(-31))
 	b.run(t, engine.CacheOn, 0, q)
-	eng, err := engine.Open(context.Background(), engine.Config{Accounts: b.sb.AccountIDs(),
-		Graph: graph.Config{BaseURL: b.url, Token: "sandbox-token"}, Cache: engine.CacheConfig{Mode: engine.CacheOn, Path: b.path}})
+	cfg := b.config(engine.CacheConfig{Mode: engine.CacheOn, Path: b.path})
+	cfg.Accounts = b.sb.AccountIDs()
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

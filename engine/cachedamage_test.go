@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -46,7 +45,7 @@ func TestDamagedCacheIsAMiss(t *testing.T) {
 			var notices []string
 			run := func() ([][]string, error) {
 				cc := engine.CacheConfig{Mode: engine.CacheOn, Path: b.path, Notice: func(m string) { notices = append(notices, m) }}
-				eng, err := engine.Open(context.Background(), engine.Config{Graph: graph.Config{BaseURL: b.url, Token: "sandbox-token"}, Cache: cc})
+				eng, err := engine.Open(context.Background(), b.config(cc))
 				if err != nil {
 					t.Fatal(err)
 				}

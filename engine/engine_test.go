@@ -3,14 +3,13 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -22,17 +21,12 @@ type demo struct {
 
 func newDemo(t testing.TB) *demo {
 	t.Helper()
-	sb := sandbox.New(sandbox.Config{Seed: 7})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	eng, err := engine.Open(context.Background(), engine.Config{
-		Graph: graph.Config{BaseURL: srv.URL, Token: "sandbox-token"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	return &demo{eng: eng, sb: sb}
+	return fromHarness(enginetest.New(t, sandbox.Config{Seed: 7}, nil))
+}
+
+// fromHarness is the demo of an engine the harness opened.
+func fromHarness(d *enginetest.Demo) *demo {
+	return &demo{eng: d.Engine, sb: d.Sandbox.Server}
 }
 
 // rows runs one statement and returns its rows as text.

@@ -262,7 +262,7 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 		}
 		return nil
 	}
-	err = e.client.Edge(ctx, sc.Path, acct, scanParams(sc), sc.Limit, emit)
+	err = e.client.Edge(ctx, sc.Path, acct, sc.Params, sc.Limit, emit)
 	if errors.Is(err, errEnough) { // a reached LIMIT is success, on a node as on an edge
 		err = nil
 	}

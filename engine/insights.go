@@ -233,7 +233,7 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 
 // query is the insights read of a unit.
 func (r *insightsRun) query(u *unit) graph.Insights {
-	q := graph.Insights{Account: u.acct, Params: scanParams(r.sc), Campaigns: u.campaigns, Limit: r.sc.Limit}
+	q := graph.Insights{Account: u.acct, Params: r.sc.Params, Campaigns: u.campaigns, Limit: r.sc.Limit}
 	switch {
 	case u.ranges != nil:
 		for _, d := range u.ranges {
@@ -243,15 +243,6 @@ func (r *insightsRun) query(u *unit) graph.Insights {
 		q.Range = &graph.DateRange{Since: u.since, Until: u.until}
 	}
 	return q
-}
-
-// scanParams are a scan's request parameters as the client takes them.
-func scanParams(sc *planner.Scan) graph.Params {
-	p := graph.Params{}
-	for _, kv := range sc.Params {
-		p[kv.Key] = kv.Value
-	}
-	return p
 }
 
 // runSync reads a unit with paged GETs.

@@ -1,15 +1,14 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/graph"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
@@ -19,41 +18,36 @@ import (
 // than the real API, and states waits in real minutes).
 func scaledDemo(t testing.TB, model sandbox.Model, faults sandbox.Faults) *demo {
 	t.Helper()
-	sb := sandbox.New(sandbox.Config{Seed: 7, Model: model, Faults: faults})
 	pause := 50 * time.Millisecond
 	if model.Window > 0 {
 		pause = model.Window // ThrottlePause should be about the API's usage window
 	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	eng, err := engine.Open(context.Background(), engine.Config{
+	d := enginetest.New(t, sandbox.Config{Seed: 7, Model: model, Faults: faults}, func(c *engine.Config) {
 		// The timeout fault holds a request until the client gives up; at the fault rate a
 		// request may draw it more than once, which the default single retry would not survive.
-		Graph:         faultGraph(srv.URL, &http.Transport{}),
-		WaitScale:     1.0 / 30,
-		PollMin:       10 * time.Millisecond,
-		PollMax:       200 * time.Millisecond,
-		ThrottlePause: pause,
+		c.Graph = faultGraph(c.Graph, &http.Transport{})
+		c.WaitScale = 1.0 / 30
+		c.PollMin, c.PollMax = 10*time.Millisecond, 200*time.Millisecond
+		c.ThrottlePause = pause
 		// The 1 s timeout above was tuned for 8 requests per account at once; the default 16
 		// (with headroom) loads a busy machine's sandbox past it.
-		MaxConcurrentPerAccount: 8,
+		c.MaxConcurrentPerAccount = 8
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	return &demo{eng: eng, sb: sb}
+	return fromHarness(d)
 }
 
-// faultGraph is the Graph client of runs with faults: the sandbox's
+// faultGraph is g (the harness's sandbox URL and token) as the Graph
+// client of runs with faults: the sandbox's
 // timeout fault holds a request until the client stops waiting for its
 // headers. The wait is for the headers only (a loaded machine's sandbox may
 // take over a second to answer a large page, which a whole-request limit
 // would count as a fault) and short enough for the faults a run draws.
-func faultGraph(url string, tr *http.Transport) graph.Config {
+func faultGraph(g graph.Config, tr *http.Transport) graph.Config {
 	tr.ResponseHeaderTimeout = 2 * time.Second
-	return graph.Config{BaseURL: url, Token: "sandbox-token", MaxRetries: 8, TimeoutRetries: 8,
-		IdleTimeout: 2 * time.Second, HTTPClient: &http.Client{Transport: tr}}
+	g.MaxRetries, g.TimeoutRetries = 8, 8
+	g.IdleTimeout = 2 * time.Second
+	g.HTTPClient = &http.Client{Transport: tr}
+	return g
 }
 
 // hardQueries exercise sync paging, splitting by time, async report runs,

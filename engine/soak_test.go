@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"reflect"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -72,15 +72,18 @@ func soakOnce(t *testing.T, seed int64, queries []string, want [][][]string) (sa
 	if seed == 0 {
 		faults = sandbox.Faults{}
 	}
-	sb := sandbox.New(sandbox.Config{Seed: 7, Model: small, Faults: faults})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
+	run, err := sandbox.Start(context.Background(), sandbox.Config{Seed: 7, Model: small, Faults: faults})
+	if err != nil {
+		return sandbox.Stats{}, 0, err
+	}
+	defer run.Close()
+	sb := run.Server
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	eng, err := engine.Open(context.Background(), engine.Config{
-		Graph:     faultGraph(srv.URL, tr),
-		WaitScale: 1.0 / 30, PollMin: 10 * time.Millisecond, PollMax: 200 * time.Millisecond, ThrottlePause: 50 * time.Millisecond,
-	})
+	cfg := enginetest.Config(run)
+	cfg.Graph = faultGraph(cfg.Graph, tr)
+	cfg.WaitScale, cfg.PollMin, cfg.PollMax, cfg.ThrottlePause = 1.0/30, 10*time.Millisecond, 200*time.Millisecond, 50*time.Millisecond
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		return sandbox.Stats{}, 0, err
 	}

@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,7 +11,7 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
@@ -29,15 +28,17 @@ type pair struct {
 
 func newPair(t testing.TB, extra ...string) *pair {
 	t.Helper()
-	sb := sandbox.New(sandbox.Config{Seed: 7})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
+	run, err := sandbox.Start(context.Background(), sandbox.Config{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	sb := run.Server
 	open := func(grainOnly bool) *demo {
-		eng, err := engine.Open(context.Background(), engine.Config{
-			Graph:     graph.Config{BaseURL: srv.URL, Token: "sandbox-token"},
-			Accounts:  append(append([]string{}, sb.AccountIDs()...), extra...),
-			GrainOnly: grainOnly,
-		})
+		cfg := enginetest.Config(run)
+		cfg.Accounts = append(append([]string{}, sb.AccountIDs()...), extra...)
+		cfg.GrainOnly = grainOnly
+		eng, err := engine.Open(context.Background(), cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,7 +51,7 @@ func actionParams(scan *Scan, in Input) error {
 			windows = append(windows, c.Name)
 		}
 	}
-	scan.Params = append(scan.Params, Param{"action_breakdowns", bds})
+	scan.Params = append(scan.Params, Param{Key: "action_breakdowns", Value: bds})
 	if len(windows) == 0 {
 		return nil
 	}

@@ -133,9 +133,9 @@ func insightsParams(scan *Scan, sb *scanBuild, tw timeWindow, pf pushedFilters, 
 	scan.Options["time_increment"] = increment
 
 	scan.Path = "act_{account}/insights"
-	scan.Params = append(scan.Params, Param{"level", level.String()}, Param{"fields", withLevelIDs(fields, level)})
+	scan.Params = append(scan.Params, Param{Key: "level", Value: level.String()}, Param{Key: "fields", Value: withLevelIDs(fields, level)})
 	if len(breakdowns) > 0 {
-		scan.Params = append(scan.Params, Param{"breakdowns", breakdowns})
+		scan.Params = append(scan.Params, Param{Key: "breakdowns", Value: breakdowns})
 	}
 	scan.Params = append(scan.Params, timeParams...)
 	if err := actionParams(scan, in); err != nil {
@@ -149,13 +149,13 @@ func insightsParams(scan *Scan, sb *scanBuild, tw timeWindow, pf pushedFilters, 
 		scan.Options["attribution_windows"] = w
 	}
 	if w := scan.Options["attribution_windows"]; w != "" {
-		scan.Params = append(scan.Params, Param{"action_attribution_windows", strings.Split(w, ",")})
+		scan.Params = append(scan.Params, Param{Key: "action_attribution_windows", Value: strings.Split(w, ",")})
 	}
 	if len(pf.filters) > 0 {
 		for i := range pf.filters {
 			pf.filters[i].Field = strings.ReplaceAll(pf.filters[i].Field, "{level}", level.String())
 		}
-		scan.Params = append(scan.Params, Param{"filtering", pf.filters})
+		scan.Params = append(scan.Params, Param{Key: "filtering", Value: pf.filters})
 	}
 	return nil
 }
@@ -215,16 +215,16 @@ func entityParams(scan *Scan, pf pushedFilters) error {
 	} else {
 		scan.Path = "act_{account}/" + scan.Table.Edge
 	}
-	scan.Params = append(scan.Params, Param{"fields", fields})
+	scan.Params = append(scan.Params, Param{Key: "fields", Value: fields})
 	if pf.noRows {
 		scan.Empty = true
 		scan.Notes = append(scan.Notes, "no "+scan.Table.Name+" can have the effective_status named (the edge takes "+strings.Join(statusColumn(scan.Table).Push.Values, ", ")+"): no request, no rows")
 	}
 	if pf.statuses != nil {
-		scan.Params = append(scan.Params, Param{"effective_status", pf.statuses})
+		scan.Params = append(scan.Params, Param{Key: "effective_status", Value: pf.statuses})
 	}
 	if len(pf.filters) > 0 {
-		scan.Params = append(scan.Params, Param{"filtering", pf.filters})
+		scan.Params = append(scan.Params, Param{Key: "filtering", Value: pf.filters})
 	}
 	return nil
 }

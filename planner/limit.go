@@ -68,7 +68,7 @@ func pushLimit(sb *scanBuild, w *walker, scan *Scan) {
 		if str(o, "type") == "DESCENDING" {
 			dir = "descending"
 		}
-		scan.Params = append(scan.Params, Param{"sort", []string{col.Filter + "_" + dir}})
+		scan.Params = append(scan.Params, Param{Key: "sort", Value: []string{col.Filter + "_" + dir}})
 	default:
 		return
 	}

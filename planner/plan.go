@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/fbsql/fbsql/fbtables"
+	"github.com/fbsql/fbsql/fbtables/graph"
 )
 
 // Frontend is DuckDB's parser, as the planner needs it. The engine provides
@@ -96,7 +97,7 @@ type Scan struct {
 	// Path is the request path with {account} standing for each account id.
 	Path string
 	// Params are the request parameters, in a stable order.
-	Params []Param
+	Params graph.ParamList
 	// Limit, when positive, stops paging after that many rows per account.
 	Limit int
 	// Empty is set when no day satisfies the date conditions: no request
@@ -114,19 +115,10 @@ type Scan struct {
 	Async bool
 }
 
-// Param is one API request parameter. Value is a string, []string (fields,
-// comma-joined), or a value the client JSON-encodes.
-type Param struct {
-	Key   string
-	Value any
-}
+// Param is one API request parameter: the Graph client's own type, so a
+// scan's parameters reach the client as planned. Value is a string,
+// []string (fields, comma-joined), or a value the client JSON-encodes.
+type Param = graph.Param
 
 // Param returns the value of a parameter, if set.
-func (s *Scan) Param(key string) (any, bool) {
-	for _, p := range s.Params {
-		if p.Key == key {
-			return p.Value, true
-		}
-	}
-	return nil, false
-}
+func (s *Scan) Param(key string) (any, bool) { return s.Params.Get(key) }

@@ -86,10 +86,10 @@ func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, expli
 	why := tw.loose(in)
 	if !tw.evaluated && why == "" {
 		if preset == "" {
-			return []Param{{"date_preset", "last_30d"}, {"time_increment", increment}},
+			return []Param{{Key: "date_preset", Value: "last_30d"}, {Key: "time_increment", Value: increment}},
 				[]string{"no date predicate: the API's default range, the last 30 days before today (date_preset=last_30d)"}, false, nil
 		}
-		return []Param{{"date_preset", preset}, {"time_increment", increment}}, nil, false, nil
+		return []Param{{Key: "date_preset", Value: preset}, {Key: "time_increment", Value: increment}}, nil, false, nil
 	}
 	days := tw.set.days
 	if tw.evaluated {
@@ -135,17 +135,17 @@ func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, expli
 		}
 		handle(false)
 		if !tw.evaluated && preset != "" {
-			return []Param{{"date_preset", preset}, {"time_increment", "1"}}, append(notes, why+": fetched daily for DuckDB to check"), false, nil
+			return []Param{{Key: "date_preset", Value: preset}, {Key: "time_increment", Value: "1"}}, append(notes, why+": fetched daily for DuckDB to check"), false, nil
 		}
 		since, until := earliest, today
 		if tw.evaluated {
 			since, until = days[0], days[len(days)-1]
 		}
 		notes = append(notes, fmt.Sprintf("%s: every day from %s to %s is fetched daily and DuckDB keeps the days it allows", why, ymd(since), ymd(until)))
-		return []Param{{"time_range", dateRange(since, until)}, {"time_increment", "1"}}, notes, false, nil
+		return []Param{{Key: "time_range", Value: dateRange(since, until)}, {Key: "time_increment", Value: "1"}}, notes, false, nil
 	}
 	rs := runs(days)
-	span := []Param{{"time_range", dateRange(days[0], days[len(days)-1])}, {"time_increment", increment}}
+	span := []Param{{Key: "time_range", Value: dateRange(days[0], days[len(days)-1])}, {Key: "time_increment", Value: increment}}
 	switch {
 	case len(rs) == 1:
 		handle(true)
@@ -174,7 +174,7 @@ func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, expli
 	for _, r := range rs {
 		ranges = append(ranges, dateRange(r[0], r[1]))
 	}
-	return []Param{{"time_ranges", ranges}}, notes, false, nil
+	return []Param{{Key: "time_ranges", Value: ranges}}, notes, false, nil
 }
 
 func dateRange(since, until time.Time) map[string]string {

@@ -3,28 +3,20 @@ package repl
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/fbsql/fbsql/engine"
-	"github.com/fbsql/fbsql/fbtables/graph"
+	"github.com/fbsql/fbsql/engine/enginetest"
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
 
 func newTestShell(t *testing.T) (*shell, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	srv := httptest.NewServer(sandbox.New(sandbox.Config{Seed: 3}))
-	t.Cleanup(srv.Close)
-	eng, err := engine.Open(context.Background(), engine.Config{Graph: graph.Config{BaseURL: srv.URL, Token: "sandbox-token"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
+	d := enginetest.New(t, sandbox.Config{Seed: 3}, nil)
 	var out, errb bytes.Buffer
-	return newShell(eng, Options{Out: &out, Err: &errb}), &out, &errb
+	return newShell(d.Engine, Options{Out: &out, Err: &errb}), &out, &errb
 }
 
 func TestDotCommands(t *testing.T) {

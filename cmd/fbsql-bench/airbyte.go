@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -48,7 +45,6 @@ const airbyteScale = 30.0
 // The sandbox's call budget stays on: Airbyte pays it like anyone.
 type airbyteRun struct {
 	client   *graph.Client
-	base     string // sandbox URL, for batch requests
 	requests atomic.Int64
 	throttle atomic.Int64 // min(acc, app) share of the last insights response
 	usage    atomic.Int64 // the account's call-budget share of the last response
@@ -67,7 +63,7 @@ func airbyteStyle(ctx context.Context, w workload, spec sandboxSpec) (scaled, me
 		return 0, 0, 0, err
 	}
 	defer sb.stop()
-	r := &airbyteRun{base: sb.URL, poll: time.Duration(float64(30*time.Second) / airbyteScale), level: w.level,
+	r := &airbyteRun{poll: time.Duration(float64(30*time.Second) / airbyteScale), level: w.level,
 		fields: []string{"account_id", w.level + "_id", "impressions", "spend"}}
 	r.client, err = graph.New(graph.Config{BaseURL: sb.URL, Token: "sandbox-token", MaxRetries: 100,
 		Sleep: func(ctx context.Context, d time.Duration) error {
@@ -101,10 +97,17 @@ func airbyteStyle(ctx context.Context, w workload, spec sandboxSpec) (scaled, me
 	return time.Duration(float64(measured) * airbyteScale / timeScale), measured, int(r.requests.Load()), nil
 }
 
-// account runs one account's jobs, InsightAsyncJobManager's way.
+// account runs one account's jobs, InsightAsyncJobManager's way. Each job
+// is one graph Client.RunReport (creation, result paging, the API's errors)
+// whose status comes from the manager's batched polls (RunOptions.Wait):
+// the manager starts jobs one after another, then polls every running job
+// and lets the completed ones read their results, one at a time, before it
+// starts more.
 func (r *airbyteRun) account(ctx context.Context, acct string, days []string) error {
 	const throttleLimit, maxJobs = 70, 100
-	var running []string // report run ids
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var running []*airbyteJob
 	startJobs := func() error {
 		if err := r.pace(ctx); err != nil {
 			return err
@@ -119,12 +122,12 @@ func (r *airbyteRun) account(ctx context.Context, acct string, days []string) er
 			if err := r.pace(ctx); err != nil {
 				return err
 			}
-			id, err := r.create(ctx, acct, days[0])
+			j, err := r.start(ctx, acct, days[0])
 			if err != nil {
 				return err
 			}
 			days = days[1:]
-			running = append(running, id)
+			running = append(running, j)
 		}
 		return nil
 	}
@@ -132,28 +135,30 @@ func (r *airbyteRun) account(ctx context.Context, acct string, days []string) er
 		return err
 	}
 	for len(running) > 0 {
-		done, err := r.checkInBatches(ctx, running)
+		ended, err := r.checkInBatches(ctx, running)
 		if err != nil {
 			return err
 		}
-		for len(done) == 0 {
+		for len(ended) == 0 {
 			if err := sleep(ctx, r.poll); err != nil {
 				return err
 			}
-			if done, err = r.checkInBatches(ctx, running); err != nil {
+			if ended, err = r.checkInBatches(ctx, running); err != nil {
 				return err
 			}
 		}
-		var still []string
-		for _, id := range running {
-			if !done[id] {
-				still = append(still, id)
+		var still []*airbyteJob
+		for _, j := range running {
+			run, ok := ended[j.id]
+			if !ok {
+				still = append(still, j)
 				continue
 			}
 			if err := r.pace(ctx); err != nil {
 				return err
 			}
-			if err := r.client.Get(ctx, id+"/insights", graph.Params{"limit": 100}, func(json.RawMessage) error { return nil }); err != nil {
+			j.status <- run // the job reads its result now
+			if err := <-j.done; err != nil {
 				return err
 			}
 		}
@@ -163,6 +168,49 @@ func (r *airbyteRun) account(ctx context.Context, acct string, days []string) er
 		}
 	}
 	return nil
+}
+
+// airbyteJob is one day's report run, running in graph's RunReport.
+type airbyteJob struct {
+	id     string
+	status chan graph.ReportRun // the manager's poll found the run ended
+	done   chan error           // RunReport returned
+}
+
+// start creates one day's report run and returns once the run exists: its
+// RunReport then waits for the manager's polls.
+func (r *airbyteRun) start(ctx context.Context, acct, day string) (*airbyteJob, error) {
+	j := &airbyteJob{status: make(chan graph.ReportRun), done: make(chan error, 1)}
+	created := make(chan string, 1)
+	q := graph.Insights{Account: acct, Params: graph.ParamList{{Key: "level", Value: r.level}, {Key: "fields", Value: r.fields},
+		{Key: "breakdowns", Value: []string{"country"}}, {Key: "time_increment", Value: "1"}},
+		Range: &graph.DateRange{Since: mustDay(day), Until: mustDay(day)}}
+	o := graph.RunOptions{PageSize: 100, Wait: func(ctx context.Context, id string) (graph.ReportRun, error) {
+		created <- id
+		select {
+		case run := <-j.status:
+			return run, nil
+		case <-ctx.Done():
+			return graph.ReportRun{}, ctx.Err()
+		}
+	}}
+	go func() {
+		j.done <- r.client.RunReport(ctx, q, o, func(json.RawMessage) error { return nil })
+	}()
+	select {
+	case j.id = <-created:
+		return j, nil
+	case err := <-j.done: // the run was not created
+		return nil, err
+	}
+}
+
+func mustDay(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err) // the schedule's own days
+	}
+	return d
 }
 
 func (r *airbyteRun) waitThrottle(ctx context.Context, acct string) error {
@@ -189,60 +237,41 @@ func (r *airbyteRun) pace(ctx context.Context) error {
 	return nil
 }
 
-// create starts one day's report run.
-func (r *airbyteRun) create(ctx context.Context, acct, day string) (string, error) {
-	var created struct {
-		ID string `json:"report_run_id"`
-	}
-	params := graph.Params{"level": r.level, "fields": r.fields, "breakdowns": []string{"country"},
-		"time_range": map[string]string{"since": day, "until": day}, "time_increment": "1"}
-	if err := r.client.Post(ctx, "act_"+acct+"/insights", params, &created); err != nil {
-		return "", err
-	}
-	return created.ID, nil
-}
-
 // checkInBatches asks the status of every running job through Graph batch
-// requests of at most 50, and returns the completed ones.
-func (r *airbyteRun) checkInBatches(ctx context.Context, ids []string) (map[string]bool, error) {
-	done := map[string]bool{}
-	for i := 0; i < len(ids); i += 50 {
+// requests of at most 50, and returns the ended ones by id.
+func (r *airbyteRun) checkInBatches(ctx context.Context, jobs []*airbyteJob) (map[string]graph.ReportRun, error) {
+	ended := map[string]graph.ReportRun{}
+	for i := 0; i < len(jobs); i += 50 {
 		if err := r.pace(ctx); err != nil {
 			return nil, err
 		}
-		part := ids[i:min(i+50, len(ids))]
+		part := jobs[i:min(i+50, len(jobs))]
 		var ops []map[string]string
-		for _, id := range part {
-			ops = append(ops, map[string]string{"method": "GET", "relative_url": id})
+		for _, j := range part {
+			ops = append(ops, map[string]string{"method": "GET", "relative_url": j.id})
 		}
-		b, _ := json.Marshal(ops)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.base+"/v25.0/", strings.NewReader(url.Values{"batch": {string(b)}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Authorization", "Bearer sandbox-token")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		r.requests.Add(1)
 		var answers []struct {
 			Code int    `json:"code"`
 			Body string `json:"body"`
 		}
-		if err := json.Unmarshal(body, &answers); err != nil || len(answers) != len(part) {
-			return nil, fmt.Errorf("status batch: %d %.200s", res.StatusCode, body)
+		if err := r.client.Post(ctx, "", graph.Params{"batch": ops}, &answers); err != nil {
+			return nil, fmt.Errorf("status batch: %w", err)
 		}
-		for j, a := range answers {
-			var st struct {
-				Status string `json:"async_status"`
+		if len(answers) != len(part) {
+			return nil, fmt.Errorf("status batch: %d answers for %d runs", len(answers), len(part))
+		}
+		for k, a := range answers {
+			var run graph.ReportRun
+			if a.Code != 200 || json.Unmarshal([]byte(a.Body), &run) != nil {
+				continue
 			}
-			if a.Code == 200 && json.Unmarshal([]byte(a.Body), &st) == nil && st.Status == "Job Completed" {
-				done[part[j]] = true
+			switch run.Status {
+			case "Job Completed", "Job Failed", "Job Skipped":
+				ended[part[k].id] = run
 			}
 		}
 	}
-	return done, nil
+	return ended, nil
 }
 
 // insightsThrottle reads min(acc_id_util_pct, app_id_util_pct) from an

@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/fbsql/fbsql/fbtables/sandbox"
 )
@@ -26,7 +24,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("fbsql sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on (port 0 picks a free port)")
-	token := fs.String("token", "sandbox-token", "the only access token accepted")
+	token := fs.String("token", sandbox.DefaultToken, "the only access token accepted")
 	logPath := fs.String("log", "", "append one JSON line per request received to this file")
 	seed := fs.Int64("seed", 1, "seed of the synthetic accounts")
 	latency := fs.Duration("latency", 0, "add this delay to every answer, like a distant API")
@@ -52,23 +50,15 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		defer f.Close()
 		cfg.Log = f
 	}
-	ln, err := net.Listen("tcp", *addr)
+	run, err := sandbox.Listen(ctx, cfg, *addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return err
 	}
-	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
+	fmt.Fprintln(stdout, run.URL)
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()
 	}
-	srv := &http.Server{Handler: sandbox.New(cfg), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
+	<-ctx.Done()
+	run.Close()
 	return nil
 }

@@ -16,6 +16,37 @@ import (
 // exactly how Meta's Python SDK encodes them. A nil value omits the parameter.
 type Params map[string]any
 
+// Param is one request parameter of a plan. Value takes the types Params does.
+type Param struct {
+	Key   string
+	Value any
+}
+
+// ParamList is a plan's request parameters in a stable order (the order
+// EXPLAIN prints and cache keys hash). The client reads it as given, so a
+// planner's scan is passed through without conversion.
+type ParamList []Param
+
+// Get returns the value of key, if set.
+func (l ParamList) Get(key string) (any, bool) {
+	for _, p := range l {
+		if p.Key == key {
+			return p.Value, true
+		}
+	}
+	return nil, false
+}
+
+// params copies the list into a new Params map the client may change;
+// a later duplicate of a key wins, as in a map literal built in order.
+func (l ParamList) params() Params {
+	p := make(Params, len(l)+2)
+	for _, kv := range l {
+		p[kv.Key] = kv.Value
+	}
+	return p
+}
+
 // Encode returns p as query or form values for method. On GET, `fields` given as []string is
 // comma-joined (what Graph edges expect); on POST it is a JSON array, as the async insights
 // endpoint expects. Encode panics on a value encoding/json cannot encode (a channel, a func):

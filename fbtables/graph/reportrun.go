@@ -52,6 +52,14 @@ type RunOptions struct {
 	Deadline time.Duration
 	// OnPercent, if set, is told the completion percent after every poll.
 	OnPercent func(id string, percent int)
+	// Wait, if set, replaces the client's own polling: it is called once the run id exists and
+	// returns the run's final status (or an error). A caller that checks many runs together
+	// (the benchmark's Airbyte schedule polls in batches) supplies it; the bounds above then
+	// do not apply.
+	Wait func(ctx context.Context, id string) (ReportRun, error)
+	// PageSize is the number of rows asked per result page (default InsightsPageSize, or
+	// fewer when Insights.Limit is smaller).
+	PageSize int
 }
 
 // DefaultJobDeadline is how long a report run may take before fbsql gives up on it.
@@ -102,7 +110,12 @@ func (c *Client) RunReport(ctx context.Context, q Insights, o RunOptions, each f
 	if c.throttle != nil {
 		defer c.throttle.track(id, acct)()
 	}
-	run, err := c.poll(ctx, acct, id, born, o)
+	var run ReportRun
+	if o.Wait != nil {
+		run, err = o.Wait(ctx, id)
+	} else {
+		run, err = c.poll(ctx, acct, id, born, o)
+	}
 	if err != nil {
 		return err
 	}
@@ -112,7 +125,7 @@ func (c *Client) RunReport(ctx context.Context, q Insights, o RunOptions, each f
 	// Only a read that delivered no row may be repeated: rows are never sent twice.
 	delivered := false
 	return c.whileFresh(ctx, born, func() bool { return !delivered }, func() error {
-		return c.Get(ctx, id+"/insights", Params{"limit": pageLimit(InsightsPageSize, q.Limit)}, func(row json.RawMessage) error {
+		return c.Get(ctx, id+"/insights", Params{"limit": pageLimit(orDefault(o.PageSize, InsightsPageSize), q.Limit)}, func(row json.RawMessage) error {
 			delivered = true
 			return each(row)
 		})

@@ -45,7 +45,7 @@ func runReport(t *testing.T, f *fakeGraph, o RunOptions) (int, error) {
 		o.PollMin, o.PollMax = time.Millisecond, 5*time.Millisecond
 	}
 	rows := 0
-	err := c.RunReport(context.Background(), Insights{Account: "1", Params: Params{"level": "ad"}}, o, func(json.RawMessage) error { rows++; return nil })
+	err := c.RunReport(context.Background(), Insights{Account: "1", Params: ParamList{{"level", "ad"}}}, o, func(json.RawMessage) error { rows++; return nil })
 	return rows, err
 }
 
@@ -98,4 +98,37 @@ func TestRunReport(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+// TestRunReportWithCallersWait: a caller's Wait replaces the client's status polls (the
+// benchmark's Airbyte schedule polls many runs in one batch), and PageSize sizes the result pages.
+func TestRunReportWithCallersWait(t *testing.T) {
+	f := jobServer{created: `{"report_run_id":"9001"}`, status: func(int) (int, string) {
+		t.Error("the client polled although the caller waits")
+		return completed(1)
+	}}.start(t)
+	var waited []string
+	o := RunOptions{PageSize: 100, Wait: func(_ context.Context, id string) (ReportRun, error) {
+		waited = append(waited, id)
+		return ReportRun{ID: id, Status: "Job Completed", Percent: 100}, nil
+	}}
+	if rows, err := runReport(t, f, o); err != nil || rows != 2 {
+		t.Fatalf("rows %d, err %v", rows, err)
+	}
+	hits := f.requests()
+	if len(waited) != 1 || waited[0] != "9001" || len(hits) != 2 {
+		t.Fatalf("waited for %v; requests %v", waited, hits)
+	}
+	if hits[1].path != "/v25.0/9001/insights" || !strings.Contains(hits[1].query, "limit=100") {
+		t.Errorf("result read %s?%s, want 100-row pages of /v25.0/9001/insights", hits[1].path, hits[1].query)
+	}
+
+	// A run the caller's wait reports failed is a JobError, as with the client's polls.
+	o.Wait = func(_ context.Context, id string) (ReportRun, error) {
+		return ReportRun{ID: id, Status: "Job Failed"}, nil
+	}
+	var je *JobError
+	if _, err := runReport(t, f, o); !errors.As(err, &je) {
+		t.Errorf("failed run: err = %v, want a *JobError", err)
+	}
 }

@@ -27,7 +27,7 @@ type Insights struct {
 	// Account is the ad account id, without act_.
 	Account string
 	// Params are the scan's parameters (fields, level, breakdowns, filtering, …).
-	Params Params
+	Params ParamList
 	// Range, if set, replaces any time_range; Ranges, if set, any time_ranges.
 	Range  *DateRange
 	Ranges []DateRange
@@ -43,10 +43,7 @@ func (q Insights) path() string { return "act_" + q.Account + "/insights" }
 
 // params builds the request's parameters; the scan's are not modified.
 func (q Insights) params(paged bool) (Params, error) {
-	p := Params{}
-	for k, v := range q.Params {
-		p[k] = v
-	}
+	p := q.Params.params()
 	switch {
 	case q.Ranges != nil:
 		var rs []map[string]string
@@ -96,12 +93,9 @@ func (c *Client) Insights(ctx context.Context, q Insights, each func(row json.Ra
 // Edge reads a scan's rows for one account: path has {account} where the account id (without
 // act_) goes. A path without a slash is a node, read as one object; an edge is paged, pages no
 // larger than limit rows when limit is positive.
-func (c *Client) Edge(ctx context.Context, path, account string, params Params, limit int, each func(row json.RawMessage) error) error {
+func (c *Client) Edge(ctx context.Context, path, account string, params ParamList, limit int, each func(row json.RawMessage) error) error {
 	path = strings.ReplaceAll(path, "{account}", account)
-	p := Params{}
-	for k, v := range params {
-		p[k] = v
-	}
+	p := params.params()
 	if !strings.Contains(path, "/") {
 		var raw json.RawMessage
 		if err := c.GetObject(ctx, path, p, &raw); err != nil {

@@ -18,8 +18,8 @@ func TestInsightsRequest(t *testing.T) {
 	})
 	c, _ := newTestClient(t, f.URL)
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	scan := Params{"level": "campaign", "filtering": []map[string]any{{"field": "spend", "operator": "GREATER_THAN", "value": 1}},
-		"time_range": map[string]string{"since": "2026-01-01", "until": "2026-12-31"}}
+	scan := ParamList{{"level", "campaign"}, {"filtering", []map[string]any{{"field": "spend", "operator": "GREATER_THAN", "value": 1}}},
+		{"time_range", map[string]string{"since": "2026-01-01", "until": "2026-12-31"}}}
 	q := Insights{Account: "42", Params: scan, Range: &DateRange{day("2026-03-01"), day("2026-03-31")}, Campaigns: []string{"7", "8"}, Limit: 10}
 	if err := c.Insights(context.Background(), q, func(json.RawMessage) error { return nil }); err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestInsightsRequest(t *testing.T) {
 			t.Errorf("%s = %s, want %s", k, got.Get(k), v)
 		}
 	}
-	if _, ok := scan["limit"]; ok || len(scan["filtering"].([]map[string]any)) != 1 {
+	if filtering, _ := scan.Get("filtering"); len(scan) != 3 || len(filtering.([]map[string]any)) != 1 {
 		t.Errorf("the scan's own parameters were modified: %v", scan)
 	}
 	q = Insights{Account: "42", Params: scan, Ranges: []DateRange{{day("2026-01-01"), day("2026-01-31")}, {day("2026-02-01"), day("2026-02-28")}}}
@@ -64,7 +64,7 @@ func TestEdgeRequest(t *testing.T) {
 	if err := c.Edge(context.Background(), "act_{account}", "5", nil, 0, count); err != nil || rows != 1 {
 		t.Errorf("node: rows %d, err %v", rows, err)
 	}
-	if err := c.Edge(context.Background(), "act_{account}/ads", "5", Params{"fields": []string{"id"}}, 20, count); err != nil || rows != 3 {
+	if err := c.Edge(context.Background(), "act_{account}/ads", "5", ParamList{{"fields", []string{"id"}}}, 20, count); err != nil || rows != 3 {
 		t.Errorf("edge: rows %d, err %v", rows, err)
 	}
 	if len(hits) != 2 || hits[0] != "/v25.0/act_5?limit=" || hits[1] != "/v25.0/act_5/ads?limit=20" {
