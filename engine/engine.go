@@ -150,9 +150,15 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	connector, err := duckdb.NewConnector(cfg.Database, func(ex driver.ExecerContext) error {
 		// Ad data stays on this machine and in the user's private directory: no extension is
 		// fetched or loaded behind the user's back, and spills go under the cache directory
-		// (0700), not ./.tmp.
+		// (0700), not ./.tmp. DuckDB's statistics propagation folds a DATE compared
+		// with a TIMESTAMPTZ as if the session were in UTC (v1.5: a table whose
+		// date_start holds one day drops it under `date_start >= now() - INTERVAL
+		// 16 DAY` in America/Los_Angeles, while the same rows evaluated one by one
+		// keep it), so the re-check of the days fetched could drop the only row
+		// of a one-slice fetch (FINDINGS-11 O12); without it every row is checked
+		// in the session's time zone, as the planner decided the days.
 		_, err := ex.ExecContext(context.Background(), fmt.Sprintf(
-			"SET autoinstall_known_extensions = false; SET autoload_known_extensions = false; SET temp_directory = %s",
+			"SET autoinstall_known_extensions = false; SET autoload_known_extensions = false; SET disabled_optimizers = 'statistics_propagation'; SET temp_directory = %s",
 			sqlString(e.tmp)), nil)
 		return err
 	})
@@ -447,12 +453,21 @@ func (e *Engine) version() string {
 	return graph.DefaultVersion
 }
 
-// today is DuckDB's current_date, so that dates the planner folds agree
-// with what DuckDB evaluates when it re-checks the same predicates.
+// today is the last day the API may serve: the later of DuckDB's
+// current_date (the session's date, which the re-check of the days sees)
+// and UTC's date.
 func (e *Engine) today(ctx context.Context) (time.Time, error) {
-	var t time.Time
-	if err := e.conn.QueryRowContext(ctx, `SELECT current_date`).Scan(&t); err != nil {
+	// The API serves the accounts' dates: the sandbox's (and the demo's)
+	// are UTC's. A session behind UTC must not cap the days at its own
+	// date, which would drop the API's today (FINDINGS-11 O13); a session
+	// ahead of UTC may ask for its date, which the API answers as empty.
+	var session, utc time.Time
+	if err := e.conn.QueryRowContext(ctx, `SELECT current_date, CAST(timezone('UTC', get_current_timestamp()) AS DATE)`).Scan(&session, &utc); err != nil {
 		return time.Time{}, fmt.Errorf("read current date: %w", err)
+	}
+	t := session
+	if utc.After(t) {
+		t = utc
 	}
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
 }

@@ -14,7 +14,10 @@
 // (fbtables.Column.Push). The days an insights scan fetches are decided by
 // DuckDB: the conjuncts that read only the date are evaluated over the
 // calendar of days the API keeps, in the user's session (Frontend.Days), so
-// the fetched days are the days DuckDB's re-check keeps (days.go). Input
+// the fetched days are the days DuckDB's re-check keeps (days.go). When
+// they cannot decide the days alone, the scan is fetched daily only if daily
+// rows give the query's answer (dailyfallback.go); otherwise it is refused,
+// naming the condition. Input
 // GrainOnly pushes only what the grain requires, the reference that
 // differential tests compare full pushdown with.
 package planner

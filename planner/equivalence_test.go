@@ -16,7 +16,11 @@ func TestEquivalentQueriesSendTheSameRequests(t *testing.T) {
 	pairs := []struct{ sql, oracle string }{
 		// Class 1: decimals keep their scale.
 		{"SELECT ad_id FROM insights WHERE level = 'ad' AND spend > 10.5", "SELECT ad_id FROM insights WHERE level = 'ad' AND spend > '10.5'"},
-		{"SELECT ad_id FROM insights WHERE level = 'ad' AND clicks > 164.5", "SELECT ad_id FROM insights WHERE level = 'ad' AND clicks > '164.5'"},
+		{"SELECT ad_id FROM insights WHERE level = 'ad' AND clicks > 164.5", "SELECT ad_id FROM insights WHERE level = 'ad' AND clicks > 1645e-1"},
+		// A quoted number is cast to the column's type first ('164.5' is
+		// 165 for BIGINT clicks): not the API's threshold, so kept local.
+		{"SELECT ad_id FROM insights WHERE level = 'ad' AND clicks > '164.5'", "SELECT ad_id FROM insights WHERE level = 'ad' AND clicks + 0 > 165"},
+		{"SELECT ad_id FROM insights WHERE level = 'ad' AND spend > '10.555'", "SELECT ad_id FROM insights WHERE level = 'ad' AND spend + 0 > 10.56"},
 		{"SELECT ad_id FROM insights WHERE level = 'ad' AND spend >= 0.05", "SELECT ad_id FROM insights WHERE level = 'ad' AND spend >= '0.05'"},
 		{"SELECT ad_id FROM insights WHERE level = 'ad' AND spend > -10.05", "SELECT ad_id FROM insights WHERE level = 'ad' AND spend > '-10.05'"},
 		{"SELECT ad_id FROM insights WHERE level = 'ad' AND campaign_id = 10.50::VARCHAR", "SELECT ad_id FROM insights WHERE level = 'ad' AND campaign_id = '10.50'"},

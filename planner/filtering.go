@@ -2,6 +2,7 @@ package planner
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -212,6 +213,12 @@ func thresholdFilter(c node, sb *scanBuild, w *walker) (filter, bool) {
 	if _, err := strconv.ParseFloat(v, 64); err != nil {
 		return filter{}, false
 	}
+	if textConstant(r) && !exactIn(v, col.Type) {
+		// DuckDB casts a quoted number to the column's type before it
+		// compares ('25.4' is 25 for a BIGINT, FINDINGS-11 O14): only a
+		// value the cast keeps as written is the API's threshold too.
+		return filter{}, false
+	}
 	return filter{Field: "{level}." + col.Filter, Operator: apiOp, Value: json.Number(v)}, true
 }
 
@@ -277,4 +284,34 @@ func intersect(have, add []string) []string {
 		}
 	}
 	return out
+}
+
+// textConstant reports whether a constant reaches the comparison as text
+// ('25', CAST(… AS VARCHAR)), which DuckDB casts to the column's type.
+func textConstant(e node) bool {
+	if str(e, "class") == "CAST" {
+		return str(child(e, "cast_type"), "id") == "VARCHAR" || textConstant(child(e, "child"))
+	}
+	return constantType(e) == "VARCHAR"
+}
+
+// exactIn reports whether the number v, cast to the DuckDB type typ, keeps
+// its value: an integer for an integer type, at most the scale's fraction
+// digits for a DECIMAL(p,s), any number for a floating type.
+func exactIn(v, typ string) bool {
+	switch {
+	case typ == "DOUBLE" || typ == "FLOAT":
+		return true
+	case strings.HasPrefix(typ, "DECIMAL("):
+		var prec, scale int
+		if _, err := fmt.Sscanf(typ, "DECIMAL(%d,%d)", &prec, &scale); err != nil {
+			return false
+		}
+		whole, frac, _ := strings.Cut(strings.TrimPrefix(v, "-"), ".")
+		return whole != "" && strings.Trim(whole+frac, "0123456789") == "" && len(frac) <= scale
+	case numericTypes[typ] && typ != "BOOLEAN":
+		_, err := strconv.ParseInt(v, 10, 64)
+		return err == nil
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,9 @@ type timeWindow struct {
 	evaluated bool // set holds the days of conds.evaluable
 	// nullPasses: a date condition also holds for a missing date.
 	nullPasses bool
+	// evalErr is DuckDB's error evaluating the date conditions on the
+	// calendar (an invalid date literal), shown if the scan is refused.
+	evalErr error
 }
 
 // retentionStart is the earliest day the API serves: 37 months back.
@@ -33,6 +37,7 @@ func pushTimeRange(sb *scanBuild, w *walker, in Input) timeWindow {
 		return tw
 	}
 	set, err := evalDays(tw.conds, sb, w, in)
+	tw.evalErr = err
 	tw.nullPasses = err == nil && set.nullPasses
 	if err != nil || set.nullPasses {
 		// DuckDB could not evaluate them on their own (a cast it rejects
@@ -95,9 +100,9 @@ func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, expli
 				Reason: fmt.Sprintf("the date condition reaches before %s, beyond the 37 months of history the API keeps", ymd(earliest)),
 				Hint:   fmt.Sprintf("the earliest start is %s", ymd(earliest))}
 		case len(days) == 0 && (set.future || set.endless):
-			return nil, nil, false, &Error{Table: "insights", Column: "date_start",
-				Reason: "the date condition allows only days in the future",
-				Hint:   fmt.Sprintf("insights exist up to today, %s", ymd(today))}
+			// As DuckDB answers a day set that is empty (FINDINGS-11 O15).
+			handle(true)
+			return nil, []string{fmt.Sprintf("the date condition allows only days after today (%s), when there are no insights yet: no request, no rows", ymd(today))}, true, nil
 		case len(days) == 0:
 			handle(true)
 			return nil, []string{fmt.Sprintf("no day from %s to %s satisfies the date condition: no request, no rows", ymd(earliest), ymd(today))}, true, nil
@@ -119,6 +124,14 @@ func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, expli
 			return nil, nil, false, &Error{Table: "insights", Column: "date_start",
 				Reason: why + fmt.Sprintf(", and %s does not add up across days", nonAdditive),
 				Hint:   "write the days as a range on date_start alone, e.g. date_start BETWEEN DATE '2026-10-01' AND DATE '2026-10-31', or add date_start to the select list for one row per day"}
+		}
+		if !tw.conds.output {
+			if err := dailyRefusal(sb, in, why); err != nil && tw.evalErr != nil {
+				msg, _, _ := strings.Cut(tw.evalErr.Error(), "\n") // not the calendar query DuckDB quotes
+				return nil, nil, false, &Error{Table: "insights", Column: "date_start", Reason: msg}
+			} else if err != nil {
+				return nil, nil, false, err
+			}
 		}
 		handle(false)
 		if !tw.evaluated && preset != "" {
@@ -149,6 +162,9 @@ func (tw timeWindow) timeParams(sb *scanBuild, in Input, increment string, expli
 			Reason: fmt.Sprintf("the days wanted form %d separate ranges, and %s does not add up across them", len(rs), nonAdditive),
 			Hint:   "ask for one range of days, or add date_start to the select list for one row per day"}
 	case len(rs) > maxRanges:
+		if err := dailyRefusal(sb, in, fmt.Sprintf("the %d days wanted form %d ranges, more than one request takes", len(days), len(rs))); err != nil {
+			return nil, nil, false, err
+		}
 		handle(false)
 		span[1].Value = "1"
 		return span, append(notes, fmt.Sprintf("the %d days wanted form %d ranges: their span is fetched daily and DuckDB keeps the days wanted", len(days), len(rs))), false, nil
