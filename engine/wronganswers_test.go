@@ -3,9 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -326,63 +323,6 @@ func TestActionValuesWithoutCounts(t *testing.T) {
 	if !strings.Contains(want, "offsite_conversion.fb_pixel_purchase | 12.25") {
 		t.Fatalf("oracle lacks the value without a count: %s", want)
 	}
-}
-
-// TestGoldenQueriesAgreeWithGrainOnly runs every query of the planner's
-// golden files (planner/testdata) with full pushdown and with only the
-// grain pushed: each value a golden file shows being pushed (thresholds,
-// ids, names, statuses, accounts, sort and limit) must leave the answer
-// unchanged. Rows are compared as sets, since only ORDER BY fixes an order.
-func TestGoldenQueriesAgreeWithGrainOnly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs every golden query twice")
-	}
-	p := newPair(t)
-	files, _ := filepath.Glob("../planner/testdata/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no golden files")
-	}
-	n := 0
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, block := range strings.Split(string(data), "\nplan\n") {
-			sql, _, _ := strings.Cut(strings.TrimPrefix(block, "plan\n"), "\n----\n")
-			first := strings.ToUpper(strings.Fields(sql + " x")[0])
-			// Only plain queries: EXPLAIN prints the plan itself, others
-			// write files or tables. A bare LIMIT picks arbitrary rows and
-			// a window over tied dates sums in arbitrary order; the golden
-			// files name accounts the sandbox lacks (reading a named
-			// account is checked by TestAccountsReadOnce).
-			if (first != "SELECT" && first != "WITH") || strings.Contains(sql, ";") ||
-				(strings.Contains(sql, "LIMIT") && !strings.Contains(sql, "ORDER BY")) ||
-				strings.Contains(sql, " OVER ") || strings.Contains(sql, "account_id") {
-				continue
-			}
-			n++
-			got, errFull := collect(context.Background(), p.full.eng, sql, nil)
-			want, errRef := collect(context.Background(), p.ref.eng, sql, nil)
-			if (errFull == nil) != (errRef == nil) {
-				t.Errorf("%s: %s\nfull pushdown error: %v\ngrain only error: %v", filepath.Base(f), sql, errFull, errRef)
-				continue
-			}
-			if g, w := sortedText(got), sortedText(want); g != w {
-				t.Errorf("%s: %s\nfull pushdown: %d rows\n%s\ngrain only: %d rows\n%s", filepath.Base(f), sql, len(got), clipText(g), len(want), clipText(w))
-			}
-		}
-	}
-	if n < 50 {
-		t.Fatalf("only %d golden queries ran", n)
-	}
-	t.Logf("%d golden queries give the same rows with full pushdown and grain only", n)
-}
-
-func sortedText(rows [][]string) string {
-	lines := strings.Split(text(rows), "\n")
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }
 
 func clipText(s string) string {
