@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -86,7 +88,10 @@ func (s *scanner) topObject(p *scannedPage) error {
 		if err := s.str(); err != nil {
 			return err
 		}
-		key := string(s.b[keyStart+1 : s.i-1])
+		key, err := memberName(s.b[keyStart:s.i])
+		if err != nil {
+			return err
+		}
 		s.space()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
 			return s.fail("want ':'")
@@ -128,6 +133,19 @@ func (s *scanner) topObject(p *scannedPage) error {
 			return s.fail("want ',' or '}'")
 		}
 	}
+}
+
+// memberName is a member name as JSON means it: escapes such as "d\u0061ta" are decoded, and
+// names compare exactly, case included (encoding/json's struct fields would match "Paging").
+func memberName(quoted []byte) (string, error) {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return string(quoted[1 : len(quoted)-1]), nil
+	}
+	var name string
+	if err := json.Unmarshal(quoted, &name); err != nil {
+		return "", fmt.Errorf("%w: member name %s: %v", errBadJSON, quoted, err)
+	}
+	return name, nil
 }
 
 // array reads the data array and returns the span of each element.

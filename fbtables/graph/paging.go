@@ -10,9 +10,27 @@ import (
 	"net/url"
 )
 
-// pagingInfo is an edge response's "paging": {"cursors": {...}, "next": "..."}.
-type pagingInfo struct {
-	Next string `json:"next"`
+// pagingNext reads an edge response's "paging" value, {"cursors": {...}, "next": "..."}, and
+// returns its "next". Member names compare exactly, as the API writes them: a struct field
+// would also take "Next" or "NEXT", which no Graph server sends, and a fuzzed one could then
+// loop where a page without a next ends the answer.
+func pagingNext(raw []byte) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return "", err
+	}
+	next, ok := members["next"]
+	if !ok || string(next) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(next, &s); err != nil {
+		return "", fmt.Errorf("\"next\": %w", err)
+	}
+	return s, nil
 }
 
 // DefaultMaxPages bounds the pages one Get reads: at 5,000 rows a page that is 50 million rows,
@@ -74,18 +92,16 @@ func (c *Client) readPage(body *heldBody, pg scannedPage, path string, page int,
 	if !pg.hasData {
 		return "", fmt.Errorf("get %s, page %d: response has no \"data\" array (is %s a node rather than an edge? use GetObject)", path, page, path)
 	}
-	var paging pagingInfo
-	if len(pg.paging) > 0 && string(pg.paging) != "null" {
-		if err := json.Unmarshal(pg.paging, &paging); err != nil {
-			return "", c.scrub(fmt.Errorf("get %s, page %d: decode paging: %w", path, page, err))
-		}
+	next, err := pagingNext(pg.paging)
+	if err != nil {
+		return "", c.scrub(fmt.Errorf("get %s, page %d: decode paging: %w", path, page, err))
 	}
 	for _, row := range pg.rows {
 		if err := each(row); err != nil {
 			return "", err
 		}
 	}
-	return paging.Next, nil
+	return next, nil
 }
 
 // maxEmptyRepeats bounds how often an empty page may name itself as next. The API (and the
