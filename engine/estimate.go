@@ -27,13 +27,14 @@ const (
 	// API's guidance, reference §5.2).
 	syncRowBudget = 50_000
 	// parallelRows is the expected size above which a scan is cut into
-	// one piece per concurrency slot: the API serves rows at a fixed cost
-	// per row, so several requests in parallel return them sooner.
+	// pieces that run concurrently: the API serves rows at a fixed cost
+	// per row, so several requests in parallel return them sooner. A scan
+	// that can be cut by time is then fetched by a schedule
+	// (schedule.go) that learns the real size from the first pieces.
 	parallelRows = 2000
-	// splitSlots is the most pieces a scan is cut into per account for
-	// parallelism alone. The throttle may allow more requests in flight
-	// while usage shows headroom, but each piece costs a call of the
-	// account's budget, so more pieces are not free.
+	// splitSlots is the most pieces a scan that no schedule fetches (a
+	// slice too big for a sync request) is cut into per account for
+	// parallelism alone: each piece costs a call of the account's budget.
 	splitSlots = 8
 )
 

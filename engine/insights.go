@@ -42,7 +42,11 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 	defer cancel()
 	r := &insightsRun{e: e, sc: sc, fields: fields, out: out, tr: tr, cancel: cancel, campaign: map[string][]string{}}
 	for _, u := range bases {
-		for _, p := range e.units(sc, u, leftovers) {
+		units, sched := e.units(sc, u, leftovers)
+		if sched != nil {
+			r.runSchedule(ctx, sched)
+		}
+		for _, p := range units {
 			r.start(ctx, p)
 		}
 	}
@@ -53,16 +57,22 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 	return ctx.Err()
 }
 
-// units cuts a base unit into the units fetchInsights runs first, each
-// marked sync or async by its expected size: the decision EXPLAIN shows.
-func (e *Engine) units(sc *planner.Scan, u unit, leftovers bool) []*unit {
+// units decides how a base unit is fetched — the decision EXPLAIN shows:
+// a schedule that sizes its pieces from the rows the first ones return,
+// when the unit is large enough to run in parallel and can be cut by time
+// into pieces a sync request serves; otherwise units cut up front, each
+// marked sync or async by its expected size.
+func (e *Engine) units(sc *planner.Scan, u unit, leftovers bool) ([]*unit, *schedule) {
 	units := []*unit{&u}
 	est := estimateRows(sc, &u)
 	if sc.Limit == 0 && est > parallelRows {
-		// Enough work to be worth running in parallel: one piece per
-		// concurrency slot, more if a piece would exceed a sync
-		// request's budget. (A piece that turns out too big is split
-		// again when the API says so.)
+		sl, ok := u.slicing()
+		if guess := float64(est) / float64(sl.n); ok && !leftovers && guess <= syncRowBudget {
+			return nil, newSchedule(sl, guess, e.maxPerAccount())
+		}
+		// One piece per slot, more if a piece would exceed a sync
+		// request's budget (a piece that turns out too big is split
+		// again when the API says so); leftovers only by the budget.
 		target, slots := syncRowBudget, min(e.maxPerAccount(), splitSlots)
 		if leftovers {
 			slots = 1
@@ -74,7 +84,7 @@ func (e *Engine) units(sc *planner.Scan, u unit, leftovers bool) []*unit {
 	for _, p := range units {
 		p.async = estimateRows(sc, p) > syncRowBudget && sc.Limit == 0
 	}
-	return units
+	return units, nil
 }
 
 // explainFetch says on each insights scan of an EXPLAIN how it will be
@@ -84,7 +94,11 @@ func (e *Engine) explainFetch(st *planner.Statement) {
 		if !sc.Table.Insights || sc.Empty {
 			continue
 		}
-		units := e.units(sc, baseUnit(sc), false)
+		units, sched := e.units(sc, baseUnit(sc), false)
+		if sched != nil {
+			sc.Fetch = fmt.Sprintf("sync, paged, in pieces per account: %d spread over the range, then pieces sized to whole pages by the rows per day they return", sched.first)
+			continue
+		}
 		async := 0
 		for _, u := range units {
 			if u.async {
@@ -147,18 +161,28 @@ func restartable(err error) bool {
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
+// start runs a unit in a goroutine of its own.
 func (r *insightsRun) start(ctx context.Context, u *unit) {
-	u.id = unitIDs.Add(1)
 	r.wg.Add(1)
-	r.tr.addFetches(1)
 	go func() {
 		defer r.wg.Done()
-		if err := r.runUnit(ctx, u); err != nil {
-			r.fail(err)
-			return
-		}
-		r.tr.fetchDone()
+		r.run(ctx, u)
 	}()
+}
+
+// run runs a unit, failing the whole run on an error. It returns the rows
+// the unit delivered itself, -1 when it handed its rows over to smaller
+// units, and false after an error.
+func (r *insightsRun) run(ctx context.Context, u *unit) (int, bool) {
+	u.id = unitIDs.Add(1)
+	r.tr.addFetches(1)
+	rows, err := r.runUnit(ctx, u)
+	if err != nil {
+		r.fail(err)
+		return 0, false
+	}
+	r.tr.fetchDone()
+	return rows, true
 }
 
 // errTooBig marks an answer of the API that the request asks for too much.
@@ -168,8 +192,9 @@ func (e *errTooBig) Error() string { return e.cause.Error() }
 func (e *errTooBig) Unwrap() error { return e.cause }
 
 // runUnit runs one unit; when the API says it is too big (and none of its
-// rows were delivered yet) it runs smaller pieces instead.
-func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
+// rows were delivered yet) it runs smaller pieces instead. It returns the
+// rows the unit delivered, or -1 when smaller pieces deliver them.
+func (r *insightsRun) runUnit(ctx context.Context, u *unit) (int, error) {
 	delivered := 0
 	b := newBatcher(r.out, r.fields, false, u.acct)
 	b.unit = u.id
@@ -194,7 +219,7 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 		err = ferr
 	}
 	if errors.Is(err, errEnough) {
-		return nil
+		return delivered, nil
 	}
 	var big *errTooBig
 	if err != nil && delivered > 0 && restartable(err) && u.restarts < maxRestarts && ctx.Err() == nil {
@@ -203,20 +228,20 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 		select {
 		case r.out <- rowMsg{unit: u.id, discard: true}:
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		}
 		u.restarts++
 		u.id = unitIDs.Add(1)
 		return r.runUnit(ctx, u)
 	}
 	if err == nil || !errors.As(err, &big) || delivered > 0 {
-		return err
+		return delivered, err
 	}
 	if parts := u.splitTime(2); parts != nil {
 		for _, p := range parts {
 			r.start(ctx, p)
 		}
-		return nil
+		return -1, nil
 	}
 	if !u.async {
 		u.async = true // one slice that is too big for a sync request
@@ -226,9 +251,9 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) error {
 		for _, p := range parts {
 			r.start(ctx, p)
 		}
-		return err
+		return -1, err
 	}
-	return fmt.Errorf("act_%s/insights: the API cannot produce this report even for one time slice and one campaign: %w", u.acct, big.cause)
+	return 0, fmt.Errorf("act_%s/insights: the API cannot produce this report even for one time slice and one campaign: %w", u.acct, big.cause)
 }
 
 // query is the insights read of a unit.

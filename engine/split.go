@@ -25,63 +25,70 @@ type dateRange struct{ since, until time.Time }
 
 const dayLen = 24 * time.Hour
 
-// splitTime cuts a unit into up to n units along slice boundaries, so that
-// every time slice of the answer lands whole in exactly one unit. It
-// returns nil when the unit cannot be cut (one slice, all_days, a preset).
-func (u *unit) splitTime(n int) []*unit {
-	if n < 2 {
-		return nil
-	}
+// slicing is a unit seen as its time slices in order: any run of
+// consecutive slices is a unit of its own (part), and parts of disjoint
+// runs partition the unit's rows, since every row belongs to one slice.
+type slicing struct {
+	u      *unit
+	starts []time.Time // the first day of every slice; nil when u lists ranges
+	n      int         // slices
+}
+
+// slicing returns the unit's slices, or false when it cannot be cut (one
+// slice, all_days, a preset, an increment fbsql does not know).
+func (u *unit) slicing() (slicing, bool) {
 	if u.ranges != nil {
-		if len(u.ranges) < 2 {
-			return nil
-		}
-		var out []*unit
-		per := (len(u.ranges) + n - 1) / n
-		for i := 0; i < len(u.ranges); i += per {
-			c := *u
-			c.ranges = u.ranges[i:min(i+per, len(u.ranges))]
-			out = append(out, &c)
-		}
-		return out
+		return slicing{u: u, n: len(u.ranges)}, len(u.ranges) > 1
 	}
 	if u.since.IsZero() || u.increment == "all_days" {
-		return nil
+		return slicing{}, false
 	}
-	var cuts []time.Time // start of each slice after the first
+	starts := []time.Time{u.since}
 	switch u.increment {
 	case "monthly":
 		for d := time.Date(u.since.Year(), u.since.Month()+1, 1, 0, 0, 0, 0, time.UTC); !d.After(u.until); d = d.AddDate(0, 1, 0) {
-			cuts = append(cuts, d)
+			starts = append(starts, d)
 		}
 	default:
 		step, err := strconv.Atoi(u.increment)
 		if err != nil || step < 1 {
-			return nil
+			return slicing{}, false
 		}
 		for d := u.since.AddDate(0, 0, step); !d.After(u.until); d = d.AddDate(0, 0, step) {
-			cuts = append(cuts, d)
+			starts = append(starts, d)
 		}
 	}
-	if len(cuts) == 0 {
+	return slicing{u: u, starts: starts, n: len(starts)}, len(starts) > 1
+}
+
+// part is the unit of slices [i, j).
+func (s slicing) part(i, j int) *unit {
+	c := *s.u
+	if s.starts == nil {
+		c.ranges = s.u.ranges[i:j]
+		return &c
+	}
+	c.since = s.starts[i]
+	if j < s.n {
+		c.until = s.starts[j].Add(-dayLen)
+	}
+	return &c
+}
+
+// splitTime cuts a unit into up to n units of about as many slices each,
+// so that every time slice of the answer lands whole in exactly one unit.
+// It returns nil when the unit cannot be cut.
+func (u *unit) splitTime(n int) []*unit {
+	s, ok := u.slicing()
+	if n < 2 || !ok {
 		return nil
 	}
-	n = min(n, len(cuts)+1)
-	var out []*unit
-	start := u.since
-	for i := 1; i < n; i++ {
-		cut := cuts[i*len(cuts)/n]
-		if !cut.After(start) {
-			continue
-		}
-		c := *u
-		c.since, c.until = start, cut.Add(-dayLen)
-		out = append(out, &c)
-		start = cut
+	n = min(n, s.n)
+	out := make([]*unit, 0, n)
+	for k := range n {
+		out = append(out, s.part(k*s.n/n, (k+1)*s.n/n))
 	}
-	last := *u
-	last.since = start
-	return append(out, &last)
+	return out
 }
 
 // splitCampaigns cuts a unit in two by campaign; only valid at campaign

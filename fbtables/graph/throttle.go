@@ -17,7 +17,8 @@ type Throttle struct {
 	// (default 16); the bound halves as usage passes 25, 50 and 75%, and is one from 75%.
 	MaxPerAccount int
 	// MaxInFlight bounds requests in flight for the whole client, all accounts together
-	// (default 32); x-app-usage lowers it the same way as the app nears its limit.
+	// (default 128). Within it, x-app-usage steers: the client aims at appTargetPct of the
+	// app's capacity (appCapacity), so it sends fewer as the app nears its limit.
 	MaxInFlight int
 	// Pause spaces requests of an account whose usage passed 90% (default 30 s).
 	Pause time.Duration
@@ -29,7 +30,7 @@ type Throttle struct {
 // Throttle defaults.
 const (
 	DefaultMaxPerAccount = 16
-	DefaultMaxInFlight   = 32
+	DefaultMaxInFlight   = 128
 	defaultPause         = 30 * time.Second
 )
 
@@ -39,6 +40,9 @@ const (
 	easyPct  = 50 // below: half
 	warmPct  = 75 // below: a quarter
 	busyPct  = 90 // from here: one request at a time, spaced by pause
+	// appTargetPct is the app usage the client aims at: below busyPct, leaving room for the
+	// app's other users and for readings that lag behind the requests just sent.
+	appTargetPct = 85
 )
 
 // throttle is the running state of a Throttle.
@@ -55,10 +59,12 @@ type throttle struct {
 	inFlight int               // all accounts
 	app      int               // app usage percent, as last reported
 	appGrant uint64
+	appCap   int // requests in flight the app's usage allows (appCapacity)
 }
 
 type accountState struct {
 	inFlight     int
+	waiting      int // requests waiting in acquire
 	usage        int // percent of the account's budget used, as last reported
 	blockedUntil time.Time
 	noticed      time.Time // blockedUntil last told to the user
@@ -81,9 +87,11 @@ type grant struct {
 
 // capacity is how many requests acct may have in flight. Usage halves it at each threshold;
 // until two readings show what one request costs, it is half the maximum; after that, no more
-// are sent than would take the account to busyPct once all in flight have been counted.
+// are sent than would take the account to busyPct once all in flight have been counted. And no
+// account takes more than its fair share of what the app allows (fairShare), so that one
+// account's requests do not queue at its own capacity while another's capacity stays idle.
 func (g *throttle) capacity(s *accountState) int {
-	limit := scaled(g.cfg.MaxPerAccount, s.usage)
+	limit := min(scaled(g.cfg.MaxPerAccount, s.usage), g.fairShare())
 	if s.perCall <= 0 {
 		if s.readings < 2 {
 			return max(1, min(limit, g.cfg.MaxPerAccount/2))
@@ -94,6 +102,18 @@ func (g *throttle) capacity(s *accountState) int {
 	return max(1, min(limit, room))
 }
 
+// fairShare is the app's allowance (appCap) over the ad accounts with requests in flight or
+// waiting, rounded up.
+func (g *throttle) fairShare() int {
+	active := 0
+	for a, s := range g.accounts {
+		if a != "" && (s.inFlight > 0 || s.waiting > 0) {
+			active++
+		}
+	}
+	return max(1, (g.appCap+active-1)/max(1, active))
+}
+
 func newThrottle(cfg Throttle, maxWait time.Duration, notice func(string)) *throttle {
 	cfg.MaxPerAccount = orDefault(cfg.MaxPerAccount, DefaultMaxPerAccount)
 	cfg.MaxInFlight = orDefault(cfg.MaxInFlight, DefaultMaxInFlight)
@@ -102,7 +122,7 @@ func newThrottle(cfg Throttle, maxWait time.Duration, notice func(string)) *thro
 		cfg.WaitScale = 1
 	}
 	return &throttle{cfg: cfg, maxWait: maxWait, notice: notice, changed: make(chan struct{}),
-		accounts: map[string]*accountState{}, runs: map[string]string{}, app: -1}
+		accounts: map[string]*accountState{}, runs: map[string]string{}, app: -1, appCap: cfg.MaxInFlight}
 }
 
 func (g *throttle) state(acct string) *accountState {
@@ -117,6 +137,22 @@ func (g *throttle) state(acct string) *accountState {
 func (g *throttle) notify() {
 	close(g.changed)
 	g.changed = make(chan struct{})
+}
+
+// appCapacity is how many requests may be in flight after a reading of the app's usage,
+// app percent, taken while inFlight were: inFlight scaled by appTargetPct/app, which settles
+// where the usage reads appTargetPct when the client's own requests are the load the header
+// reports, and shrinks at every reading past the target when they are not; below the target
+// at least one more, so it grows from one. At most limit.
+func appCapacity(inFlight, app, limit int) int {
+	n := limit
+	if app > 0 {
+		n = inFlight * appTargetPct / app
+	}
+	if app < appTargetPct {
+		n = max(n, inFlight+1)
+	}
+	return max(1, min(limit, n))
 }
 
 // scaled is how many of limit requests may run at usage percent.
@@ -162,6 +198,14 @@ func (g *throttle) track(id, acct string) func() {
 // It returns the grant's number, which observe uses to ignore readings from responses that
 // were overtaken by newer ones. A stated wait longer than maxWait fails at once.
 func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
+	g.mu.Lock()
+	g.state(acct).waiting++
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.state(acct).waiting--
+		g.mu.Unlock()
+	}()
 	for {
 		g.mu.Lock()
 		s := g.state(acct)
@@ -179,7 +223,7 @@ func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
 				s.noticed = s.blockedUntil
 				g.notice(fmt.Sprintf("act_%s: the API asks to wait %s before the next request", acct, wait.Round(time.Second)))
 			}
-		case g.inFlight >= scaled(g.cfg.MaxInFlight, g.app):
+		case g.inFlight >= g.appCap:
 		case acct != "" && s.inFlight >= g.capacity(s):
 		case acct != "" && s.usage >= busyPct && now.Before(s.lastGrant.Add(max(g.cfg.Pause, s.spacing))):
 			wait = s.lastGrant.Add(max(g.cfg.Pause, s.spacing)).Sub(now)
@@ -285,6 +329,7 @@ func (g *throttle) observe(acct string, gr grant, u Usage) {
 	}
 	if u.App >= 0 && (n >= g.appGrant || u.App > g.app) {
 		g.app, g.appGrant = u.App, max(n, g.appGrant)
+		g.appCap = appCapacity(g.inFlight, u.App, g.cfg.MaxInFlight)
 	}
 	for a, d := range blocked {
 		d = time.Duration(float64(d) * g.cfg.WaitScale)
