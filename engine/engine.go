@@ -41,8 +41,8 @@ type Config struct {
 	// account whatever it is.
 	MaxConcurrentPerAccount int
 	// MaxInFlight bounds requests in flight in all, every account
-	// together (default 32); x-app-usage lowers it as the app nears its
-	// limit.
+	// together (default graph.DefaultMaxInFlight); x-app-usage lowers it
+	// as the app nears its limit.
 	MaxInFlight int
 	// MaxWait is the longest wait a throttle answer may impose (default
 	// 15 min); beyond it the query fails with "act_X throttled until HH:MM".
