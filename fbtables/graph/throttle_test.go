@@ -156,3 +156,66 @@ func TestParseUsage(t *testing.T) {
 		t.Errorf("bad header read as %+v", u)
 	}
 }
+
+// TestAppCapacity: the app's bound settles where x-app-usage reads appTargetPct when the
+// client's own requests are the load, shrinks past it, grows while usage is below it, even from
+// one request, and never passes the configured maximum.
+func TestAppCapacity(t *testing.T) {
+	for _, tt := range []struct {
+		inFlight, app, limit, want int
+		why                        string
+	}{
+		{32, 32, 128, 85, "1% a request: room for 85"},
+		{85, 85, 128, 85, "at the target: holds"},
+		{100, 100, 128, 85, "saturated: back to the target"},
+		{50, 95, 128, 44, "past the target: fewer"},
+		{1, 96, 128, 1, "near the limit: one"},
+		{1, 84, 128, 2, "below the target: one more, even from one"},
+		{1, 10, 128, 8, "a first reading"},
+		{100, 20, 128, 128, "headroom: up to the maximum"},
+		{10, 0, 128, 128, "no usage: the maximum"},
+	} {
+		if got := appCapacity(tt.inFlight, tt.app, tt.limit); got != tt.want {
+			t.Errorf("%s: appCapacity(%d in flight, %d%%, max %d) = %d, want %d", tt.why, tt.inFlight, tt.app, tt.limit, got, tt.want)
+		}
+	}
+}
+
+// TestThrottleGrowsPastTheOldCapWithAppHeadroom: with x-app-usage at 10%, requests for many
+// accounts are not held to the 32 in flight the app bound used to be.
+func TestThrottleGrowsPastTheOldCapWithAppHeadroom(t *testing.T) {
+	f, cc := throttledServer(t, 60*time.Millisecond, map[string]string{"X-App-Usage": `{"call_count":1,"total_time":10,"total_cputime":1}`})
+	c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.Throttle = &Throttle{} })
+	if err := c.GetObject(context.Background(), "act_0", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	fire(t, c, 80, func(i int) string { return fmt.Sprintf("act_%d", i) })
+	if cc.most <= 32 {
+		t.Errorf("%d requests in flight at most, want more than 32 while the app shows headroom", cc.most)
+	}
+}
+
+// TestThrottleSharesTheAppBetweenAccounts: an account alone may use all the app allows; once
+// another waits, each gets an even share, so one account's requests cannot hold the app's
+// allowance while another's wait.
+func TestThrottleSharesTheAppBetweenAccounts(t *testing.T) {
+	g := newThrottle(Throttle{MaxPerAccount: 16, MaxInFlight: 6}, time.Hour, nil)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	one, two := g.state("1"), g.state("2")
+	one.inFlight = 5
+	if c := g.capacity(one); c != 6 {
+		t.Errorf("alone, account 1 may have %d in flight, want the app's 6", c)
+	}
+	two.waiting = 1
+	if c := g.capacity(one); c != 3 {
+		t.Errorf("with account 2 waiting, account 1 may have %d in flight, want 3", c)
+	}
+	if c := g.capacity(two); c != 3 {
+		t.Errorf("account 2 may have %d in flight, want 3", c)
+	}
+	g.state("").waiting = 1 // a request that names no account takes no share
+	if c := g.capacity(one); c != 3 {
+		t.Errorf("with a request for no account waiting, account 1 may have %d, want 3", c)
+	}
+}
