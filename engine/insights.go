@@ -96,7 +96,7 @@ func (e *Engine) explainFetch(st *planner.Statement) {
 		}
 		units, sched := e.units(sc, baseUnit(sc), false)
 		if sched != nil {
-			sc.Fetch = fmt.Sprintf("sync, paged, in pieces per account: %d spread over the range, then pieces sized to whole pages by the rows per day they return", sched.first)
+			sc.Fetch = fmt.Sprintf("sync, paged, in pieces per account: %d spread over the range first, the others sized to whole pages from the rows per time slice those return", sched.first)
 			continue
 		}
 		async := 0

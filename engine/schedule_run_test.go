@@ -29,7 +29,7 @@ func TestScheduleLearnsTheRowsPerDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	const probes = 8 // half the default 16 streams per account
-	if !strings.Contains(plan, fmt.Sprintf("in pieces per account: %d spread over the range, then pieces sized", probes)) {
+	if !strings.Contains(plan, fmt.Sprintf("in pieces per account: %d spread over the range first, the others sized to whole pages from the rows", probes)) {
 		t.Fatalf("EXPLAIN does not announce the adaptive schedule:\n%s", plan)
 	}
 
