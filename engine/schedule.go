@@ -28,10 +28,12 @@ type schedule struct {
 	first   int     // streams before that: one per probe
 
 	mu     sync.Mutex
-	probes []span // the first pieces, not handed out yet
-	gaps   []span // slices between the probes not handed out yet, in order
-	rows   int    // rows of the pieces completed
-	slices int    // slices of the pieces completed
+	probes []span  // the first pieces, not handed out yet
+	gaps   []span  // slices between the probes not handed out yet, in order
+	rows   int     // rows of the pieces completed
+	slices int     // slices of the pieces completed
+	least  float64 // rows per slice at least: a piece the API found too big for a sync request
+	heard  bool    // a piece has completed or was found too big
 }
 
 // span is the slices [lo, hi) of a slicing.
@@ -67,12 +69,14 @@ func newSchedule(sl slicing, guess float64, streams int) *schedule {
 	return s
 }
 
-// rate is the rows per slice: learned, or the guess until a piece completed.
+// rate is the rows per slice: learned, or the guess until a piece completed;
+// at least what a piece found too big implies.
 func (s *schedule) rate() float64 {
+	r := s.guess
 	if s.slices > 0 {
-		return float64(s.rows) / float64(s.slices)
+		r = float64(s.rows) / float64(s.slices)
 	}
-	return s.guess
+	return max(r, s.least)
 }
 
 // take hands out the next piece, false when every slice has been.
@@ -109,12 +113,20 @@ func (s *schedule) take() (span, bool) {
 	return p, true
 }
 
-// learn records that piece p completed with rows rows. It reports whether
-// it was the first piece to complete.
+// learn records that piece p completed with rows rows, or, with rows < 0,
+// that the API found it too big for a sync request (smaller units read it
+// instead). The API publishes no limit; fbsql asks no more than
+// syncRowBudget rows of one request, so such a piece is taken to hold at
+// least that many. It reports whether this is the first thing learned.
 func (s *schedule) learn(p span, rows int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	first := s.slices == 0
+	first := !s.heard
+	s.heard = true
+	if rows < 0 {
+		s.least = max(s.least, float64(syncRowBudget)/float64(p.hi-p.lo))
+		return first
+	}
 	s.rows += rows
 	s.slices += p.hi - p.lo
 	return first
@@ -131,8 +143,8 @@ func (s *schedule) unit(p span) *unit {
 }
 
 // runSchedule runs an account's schedule: a stream per probe first, the
-// other streams once a piece has completed, so that no more pieces than
-// the probes are sized from the static estimate.
+// other streams once a probe has told something, so that no more pieces
+// than the probes are sized from the static estimate alone.
 func (r *insightsRun) runSchedule(ctx context.Context, s *schedule) {
 	for range s.first {
 		r.stream(ctx, s)
@@ -140,7 +152,8 @@ func (r *insightsRun) runSchedule(ctx context.Context, s *schedule) {
 }
 
 // stream starts a goroutine that runs pieces of s until none is left.
-// The first piece to complete starts the remaining streams.
+// The first piece to complete (or to be found too big) starts the other
+// streams.
 func (r *insightsRun) stream(ctx context.Context, s *schedule) {
 	r.wg.Add(1)
 	go func() {
@@ -154,7 +167,7 @@ func (r *insightsRun) stream(ctx context.Context, s *schedule) {
 			if !ok {
 				return
 			}
-			if rows >= 0 && s.learn(p, rows) {
+			if s.learn(p, rows) {
 				for range s.streams - s.first {
 					r.stream(ctx, s)
 				}

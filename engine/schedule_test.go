@@ -129,3 +129,35 @@ func TestScheduleSizesPiecesFromTheRowsItSees(t *testing.T) {
 		t.Errorf("%d pieces for %d rows: not sized from the rows seen", n, truth*sl.n)
 	}
 }
+
+// TestScheduleShrinksPiecesAfterOneIsTooBig: the estimate is far too low (100 rows a day
+// where there are 20,000) and the API refuses every probe as too big; each refusal raises the
+// rate the schedule assumes, so after the probes few pieces are refused before they fit one
+// sync request. Sized from the estimate, every piece would be refused.
+func TestScheduleShrinksPiecesAfterOneIsTooBig(t *testing.T) {
+	u := unit{since: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), increment: "1"}
+	sl, _ := u.slicing()
+	const truth = 20_000
+	s := newSchedule(sl, 100, 16)
+	taken, refused, fit := 0, 0, 0
+	for {
+		p, ok := s.take()
+		if !ok {
+			break
+		}
+		taken++
+		rows := truth * (p.hi - p.lo)
+		if rows <= syncRowBudget {
+			fit++
+			s.learn(p, rows)
+			continue
+		}
+		if taken > s.first {
+			refused++
+		}
+		s.learn(p, -1) // too big: smaller units read it instead
+	}
+	if refused > 2 || fit == 0 {
+		t.Errorf("%d pieces after the probes refused as too big, %d fit", refused, fit)
+	}
+}
