@@ -3,11 +3,13 @@
 // tables, and runs the rewritten SQL; its render subpackage writes results.
 // It and its subpackages are the only packages that import DuckDB.
 //
-// Fetching (fetch.go, insights.go, split.go, estimate.go, asyncjob.go): an
-// entity scan is one paged read per account; an insights scan is cut into
-// units by account and time, each sent as a sync read or an async report
-// run by its expected size and split further when the API says it is too
-// big. Units partition the answer: all rows exactly once, or an error. The
+// Fetching (fetch.go, insights.go, schedule.go, split.go, estimate.go,
+// asyncjob.go): an entity scan is one paged read per account; an insights
+// scan is cut into units by account and time, each sent as a sync read or
+// an async report run by its expected size and split further when the API
+// says it is too big. A large scan by day (week, month) is cut as it runs:
+// its first pieces tell the rows per day, which sizes the others to full
+// pages. Units partition the answer: all rows exactly once, or an error. The
 // Graph protocol itself — request building, paging, retries, throttling by
 // account from the usage headers, report runs and error classes — is
 // fbtables/graph's: the engine asks the client for the rows of a read.

@@ -19,8 +19,8 @@ import (
 // schedule hands out one account's time slices in pieces. The first pieces
 // (probes) are sized from the static estimate and spread over the range,
 // so the rate learned from them is not that of one end of it; every later
-// piece is sized from the rows per slice seen so far to whole pages, and
-// to less as the range runs out, so the streams finish together.
+// piece is sized from the rows per slice seen so far to whole pages, fewer
+// as the range runs out, so the streams finish together.
 type schedule struct {
 	sl      slicing
 	guess   float64 // rows per slice before any piece completed: the static estimate
