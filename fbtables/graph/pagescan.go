@@ -2,9 +2,11 @@ package graph
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,9 +32,14 @@ var errBadJSON = errors.New("not valid JSON")
 // scanPage validates body as exactly one JSON value and, when it is an object, picks out its
 // "data", "paging" and "error" members, in a single pass: the error check, the paging and the
 // rows all come from the same walk over the bytes.
-func scanPage(body []byte) (scannedPage, error) {
+//
+// With rowsChecked (Config.CallerChecksRows) the data array's elements are only delimited:
+// strings are checked as always and brackets counted, so a cut-off body is still caught here
+// and retried, but a row's grammar is left to the caller, whose own decoding pass checks it;
+// each row's bytes are then read once, not twice.
+func scanPage(body []byte, rowsChecked bool) (scannedPage, error) {
 	var p scannedPage
-	s := scanner{b: body}
+	s := scanner{b: body, delimitRows: rowsChecked}
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == '{' {
 		p.object = true
@@ -51,8 +58,9 @@ func scanPage(body []byte) (scannedPage, error) {
 
 // scanner walks a JSON text; i is the next byte to read.
 type scanner struct {
-	b []byte
-	i int
+	b           []byte
+	i           int
+	delimitRows bool // data elements are delimited, not checked (scanPage)
 }
 
 func (s *scanner) fail(what string) error {
@@ -160,7 +168,13 @@ func (s *scanner) array() ([][]byte, error) {
 	for {
 		s.space()
 		start := s.i
-		if err := s.value(2); err != nil {
+		var err error
+		if s.delimitRows {
+			err = s.span()
+		} else {
+			err = s.value(2)
+		}
+		if err != nil {
 			return nil, err
 		}
 		row := s.b[start:s.i]
@@ -257,13 +271,24 @@ func (s *scanner) container(depth int) error {
 	}
 }
 
-// str skips a string, checking escapes and control characters.
+// str skips a string, checking escapes and control characters. Plain runs are crossed eight
+// bytes at a time.
 func (s *scanner) str() error {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return s.fail("want a string")
 	}
 	s.i++
 	for s.i < len(s.b) {
+		for s.i+8 <= len(s.b) {
+			if m := stringStops(binary.LittleEndian.Uint64(s.b[s.i:])); m != 0 {
+				s.i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			s.i += 8
+		}
+		if s.i >= len(s.b) {
+			break
+		}
 		c := s.b[s.i]
 		switch {
 		case c == '"':
@@ -296,6 +321,49 @@ func (s *scanner) str() error {
 		default:
 			s.i++
 		}
+	}
+	return s.fail("")
+}
+
+// stringStops marks, in eight bytes read as a little-endian word, the bytes a string scan
+// stops at: '"', '\\' and controls (< 0x20). Marks above the lowest one may be false alarms
+// (borrows), never the lowest.
+func stringStops(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, b := w^(ones*'"'), w^(ones*'\\')
+	return ((q-ones)&^q | (b-ones)&^b | (w - ones*0x20)) &^ w & highs
+}
+
+// span skips a data element whose grammar the caller checks (scanPage's rowsChecked):
+// strings are read by str, brackets counted to find where the element ends. It never accepts
+// a cut-off body: the element must close before the bytes run out.
+func (s *scanner) span() error {
+	depth := 0
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '"':
+			if err := s.str(); err != nil {
+				return err
+			}
+			continue
+		case '{', '[':
+			if depth++; depth > maxDepth {
+				return s.fail("nested too deeply")
+			}
+		case '}', ']':
+			if depth == 0 {
+				return nil // the array's own ']' after a scalar element
+			}
+			if depth--; depth == 0 {
+				s.i++
+				return nil
+			}
+		case ',':
+			if depth == 0 {
+				return nil
+			}
+		}
+		s.i++
 	}
 	return s.fail("")
 }

@@ -43,7 +43,8 @@ const DefaultMaxPages = 10_000
 // (reference §3.3). The next URL's access_token is removed before reuse; the token is always
 // sent in the Authorization header only.
 //
-// Each row is valid JSON and valid UTF-8 (invalid bytes in strings become U+FFFD). Its bytes
+// Each row is valid JSON and valid UTF-8 (invalid bytes in strings become U+FFFD); with
+// Config.CallerChecksRows a row is only delimited, and each must check its grammar. Its bytes
 // belong to the page's buffer and are valid only during the call to each: copy what you keep.
 //
 // A page that fails is retried in place; if retries run out Get returns the error, never a
