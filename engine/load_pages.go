@@ -32,7 +32,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	}
 	stage := table + "_stage"
 	fields := stageFields(sc)
-	if err := e.createStage(ctx, stage, fields); err != nil {
+	if err := e.createStage(ctx, stage, fields, []string{""}); err != nil {
 		return 0, err
 	}
 	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
