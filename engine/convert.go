@@ -149,10 +149,16 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 	return strings.Clone(s), nil
 }
 
-// actionStatNumbers are the keys of an action-stat entry that hold numbers
-// (actionStatsJSON): the count or value and the attribution windows.
-var actionStatNumbers = map[string]bool{"value": true, "1d_click": true, "7d_click": true,
-	"28d_click": true, "1d_view": true, "7d_view": true, "28d_view": true}
+// isActionStatNumber reports whether a key of an action-stat entry holds a
+// number (actionStatsJSON): the count or value and the attribution windows.
+// A switch, not a map: it runs for every key of every entry of every row.
+func isActionStatNumber(key []byte) bool {
+	switch string(key) {
+	case "value", "1d_click", "7d_click", "28d_click", "1d_view", "7d_view", "28d_view":
+		return true
+	}
+	return false
+}
 
 // checkActionStats makes sure every number of an action-stat list reads as
 // one. DuckDB's from_json, which loads the list, turns "abc" into NULL, and
@@ -193,7 +199,7 @@ func actionStatEnd(b []byte, i, n int) (int, error) {
 		if end, err = skipValue(b, at, 2); err != nil {
 			break
 		}
-		if v := b[at:end]; actionStatNumbers[string(key)] && !isNumberText(v) {
+		if v := b[at:end]; isActionStatNumber(key) && !isNumberText(v) {
 			return 0, fmt.Errorf("[%d].%s %.40s is not a number", n, key, v)
 		}
 		j, done, err = nextMember(b, end, '}')
