@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -122,6 +123,11 @@ func TestDecoderReuseMatchesFresh(t *testing.T) {
 		`{"country":"GB","ad_id":"11","account_id":"1","spend":null,"date_start":"2025-06-02","impressions":"5","extra":{"x":[1]}}`,
 		`{"account_id":"2","ad_id":"10","date_start":"2025-06-01","country":"U\u0053","impressions":5,"spend":"1.250","ctr":"0.5","actions":[]}`,
 		`{"account_id":"1","ad_id":"10","date_start":"2025-06-01","country":"US","impressions":"5","spend":"1.25","ctr":"0.5","actions":[{"action_type":"a","value":"1"}]}`,
+	}
+	// past maxSeen distinct ids the remembered values are dropped and
+	// gathered again; ids seen before that must still decode as themselves
+	for i := range maxSeen + 10 {
+		rows = append(rows, fmt.Sprintf(`{"account_id":"1","ad_id":"%d","country":"C%d"}`, i%(maxSeen+5), i%7))
 	}
 	reused := newDecoder(stageFields(sc), false)
 	for _, r := range rows {

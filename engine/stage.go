@@ -139,12 +139,19 @@ type seenKey struct {
 }
 
 // lastValue is a field's previous raw value and what it converted to;
-// values are immutable once boxed, so rows may share them.
+// values are immutable once boxed, so rows may share them. Text fields
+// (ids, countries, names) also keep the values seen lately, boxed: a text
+// value otherwise costs two allocations, its bytes and its box.
 type lastValue struct {
-	raw []byte
-	val any
-	ok  bool
+	raw  []byte
+	val  any
+	ok   bool
+	seen map[string]driver.Value // text fields only; cleared when full
 }
+
+// maxSeen bounds a text field's remembered values: a few thousand ids
+// cover an account's ads, and a decoder holds at most this many per field.
+const maxSeen = 4096
 
 func newDecoder(fields []stageField, whole bool) *decoder {
 	d := &decoder{fields: fields, slots: map[string]int{}, whole: whole, last: make([]lastValue, len(fields))}
@@ -258,14 +265,26 @@ func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (in
 			row[k] = last.val
 			continue
 		}
+		if f.conv == convText && last.seen != nil {
+			if v, ok := last.seen[string(val)]; ok {
+				row[k] = v
+				continue
+			}
+		}
 		v, err := f.convert(val, d.whole)
 		if err != nil {
 			last.ok = false
 			return 0, decodeErr(*f, err)
 		}
 		row[k] = v
+		if f.conv == convText && len(val) <= 64 {
+			if last.seen == nil || len(last.seen) >= maxSeen {
+				last.seen = make(map[string]driver.Value, 64)
+			}
+			last.seen[string(val)] = v
+		}
 		if f.conv != convJSON && len(val) <= 64 {
-			*last = lastValue{raw: append(last.raw[:0], val...), val: v, ok: true}
+			last.raw, last.val, last.ok = append(last.raw[:0], val...), v, true
 		}
 	}
 	return end, nil
