@@ -122,6 +122,7 @@ func TestDecoderReuseMatchesFresh(t *testing.T) {
 		`{"account_id":"1","ad_id":"11","date_start":"2025-06-02","country":"GB","impressions":"7","spend":"1.5","ctr":"0.25"}`,
 		`{"country":"GB","ad_id":"11","account_id":"1","spend":null,"date_start":"2025-06-02","impressions":"5","extra":{"x":[1]}}`,
 		`{"account_id":"2","ad_id":"10","date_start":"2025-06-01","country":"U\u0053","impressions":5,"spend":"1.250","ctr":"0.5","actions":[]}`,
+		`{"account_id":"1","ad_id":"10","spend":"2","spend":null,"country":null,"country":"GB"}`,
 		`{"account_id":"1","ad_id":"10","date_start":"2025-06-01","country":"US","impressions":"5","spend":"1.25","ctr":"0.5","actions":[{"action_type":"a","value":"1"}]}`,
 	}
 	// past maxSeen distinct ids the remembered values are dropped and
@@ -141,6 +142,40 @@ func TestDecoderReuseMatchesFresh(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\ngot  %v\nwant %v", r, got, want)
+		}
+	}
+}
+
+// TestDecoderDuplicateKeysLastWins: a key given twice keeps its last value,
+// null included, as encoding/json reads it (the oracle: the row re-encoded
+// by encoding/json, each key once).
+func TestDecoderDuplicateKeysLastWins(t *testing.T) {
+	ins, _ := fbtables.DefaultCatalog().Table("insights")
+	sc := &planner.Scan{Table: ins}
+	for _, name := range []string{"ad_id", "country", "spend", "actions"} {
+		c, _ := ins.Column(name)
+		sc.Columns = append(sc.Columns, c)
+	}
+	for _, r := range []string{
+		`{"ad_id":"1","spend":"2","spend":null,"country":null,"country":"GB"}`,
+		`{"actions":[{"action_type":"a","value":"1"}],"actions":null,"ad_id":"1","ad_id":"2"}`,
+		`{"actions":null,"actions":[{"action_type":"a","value":"1"}],"spend":null,"spend":"3.5"}`,
+	} {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(r), &m); err != nil {
+			t.Fatal(err)
+		}
+		once, _ := json.Marshal(m)
+		got := make([]driver.Value, len(sc.Columns))
+		want := make([]driver.Value, len(sc.Columns))
+		if err := newDecoder(stageFields(sc), false).decode([]byte(r), got); err != nil {
+			t.Fatal(err)
+		}
+		if err := newDecoder(stageFields(sc), false).decode(once, want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\ngot  %v\nwant %v (from %s)", r, got, want, once)
 		}
 	}
 }

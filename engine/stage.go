@@ -252,7 +252,10 @@ func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (in
 	}
 	val := b[at:end]
 	if string(val) == "null" {
-		return end, nil // row[k] is already NULL
+		for _, k := range fields {
+			row[k] = nil // a key given twice keeps its last value, as in encoding/json
+		}
+		return end, nil
 	}
 	for _, k := range fields {
 		f := &d.fields[k]
