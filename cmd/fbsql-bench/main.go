@@ -34,6 +34,7 @@ type result struct {
 	Rows                  int64   `json:"rows"`
 	PeakRSSMB             float64 `json:"peak_rss_mb"`
 	MemoryLimit           string  `json:"memory_limit,omitempty"`
+	AnswerDigest          string  `json:"answer_digest,omitempty"`
 	FbsqlCPUS             float64 `json:"fbsql_cpu_s,omitempty"`
 	FbsqlUSPerRow         float64 `json:"fbsql_us_per_row,omitempty"`
 	SandboxCPUS           float64 `json:"sandbox_cpu_s,omitempty"`
@@ -65,6 +66,8 @@ const keyDocs = `Keys of -json (one object per workload):
   peak_rss_mb               the benchmark process's peak resident memory during the workload
                             (fbsql and DuckDB; the sandbox is another process)
   memory_limit              DuckDB's memory_limit for the workload, if set
+  answer_digest             a digest of the answer (rows, impressions and spend per account): equal
+                            digests say two runs (e.g. with and without -memory-limit) answered alike
   fbsql_cpu_s               CPU time (user+system) of the benchmark process during the query:
                             fbsql and DuckDB only
   fbsql_us_per_row          fbsql_cpu_s per row read, in microseconds
@@ -94,6 +97,7 @@ type options struct {
 	accounts, adsMult int
 	airbyte           bool
 	memoryLimit       string
+	sandboxProfile    string
 	ingestRows        int
 }
 
@@ -118,7 +122,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs.IntVar(&o.accounts, "accounts", 0, "ad accounts in the sandbox's world for workloads that do not fix their own (0 = the default two)")
 	fs.IntVar(&o.adsMult, "ads-mult", 1, "multiply the ads of every ad set in the sandbox's world")
-	fs.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory_limit for every workload (e.g. 512MB); the 50-account workload uses 600MB unless set")
+	fs.StringVar(&o.sandboxProfile, "sandbox-cpuprofile", "", "write a CPU profile of the sandbox's process to this file (the last workload's)")
+	fs.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory_limit for every workload (e.g. 512MB); the 50-account workload uses 600MB unless set (none: no limit)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of fbsql's process (not the sandbox's) to this file")
 	fs.IntVar(&o.ingestRows, "ingest-rows", 1_000_000, "rows of the ingest benchmark (at least; -quick: 20000)")
 	if err := fs.Parse(args); err != nil {
@@ -161,7 +166,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "running %s …\n", w.name)
 		wo := o
-		if w.accounts >= 50 && wo.memoryLimit == "" {
+		switch {
+		case wo.memoryLimit == "none":
+			wo.memoryLimit = ""
+		case w.accounts >= 50 && wo.memoryLimit == "":
 			wo.memoryLimit = "600MB"
 		}
 		r, err := w.run(ctx, wo)

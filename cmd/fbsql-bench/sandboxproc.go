@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +29,7 @@ type sandboxSpec struct {
 	Accounts int           `json:"accounts"`
 	AdsMult  int           `json:"ads_mult"`
 	Model    sandbox.Model `json:"model"`
+	Profile  string        `json:"profile,omitempty"` // write the child's CPU profile here
 }
 
 // serveSandboxChild runs the child's side when sandboxEnv is set: it
@@ -44,6 +46,13 @@ func serveSandboxChild() bool {
 		fmt.Fprintln(os.Stderr, "fbsql-bench sandbox:", err)
 		os.Exit(2)
 	}
+	if spec.Profile != "" {
+		if f, err := os.Create(spec.Profile); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	run, err := sandbox.Start(ctx, sandbox.Config{Seed: 1, Accounts: spec.Accounts, AdsMult: spec.AdsMult, Model: spec.Model})
 	if err != nil {
@@ -54,6 +63,7 @@ func serveSandboxChild() bool {
 	io.Copy(io.Discard, os.Stdin)
 	cancel()
 	run.Close()
+	pprof.StopCPUProfile()
 	os.Exit(0)
 	return true
 }
