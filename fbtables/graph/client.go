@@ -265,6 +265,11 @@ func DefaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = HeaderTimeout
 	t.TLSHandshakeTimeout = 15 * time.Second
+	// Keep a connection for every request the throttle lets run at once: Go keeps 2 idle per
+	// host by default, so with more in flight most connections were closed after one answer
+	// and dialled again (a TLS handshake each, against the real API).
+	t.MaxIdleConnsPerHost = DefaultMaxInFlight
+	t.MaxIdleConns = max(t.MaxIdleConns, DefaultMaxInFlight)
 	return &http.Client{Transport: t, CheckRedirect: refuseRedirect}
 }
 
