@@ -123,6 +123,7 @@ func TestDecoderReuseMatchesFresh(t *testing.T) {
 		`{"country":"GB","ad_id":"11","account_id":"1","spend":null,"date_start":"2025-06-02","impressions":"5","extra":{"x":[1]}}`,
 		`{"account_id":"2","ad_id":"10","date_start":"2025-06-01","country":"U\u0053","impressions":5,"spend":"1.250","ctr":"0.5","actions":[]}`,
 		`{"account_id":"1","ad_id":"10","spend":"2","spend":null,"country":null,"country":"GB"}`,
+		`{"ad_id":"12"}`, `{"ad_id":"1\u0032"}`, `{"ad_id":12}`, `{"ad_id":"12"}`, `{"ad_id":"{}"}`, `{"ad_id":{}}`, `{"ad_id":"{}"}`,
 		`{"account_id":"1","ad_id":"10","date_start":"2025-06-01","country":"US","impressions":"5","spend":"1.25","ctr":"0.5","actions":[{"action_type":"a","value":"1"}]}`,
 	}
 	// past maxSeen distinct ids the remembered values are dropped and

@@ -149,9 +149,10 @@ type lastValue struct {
 	seen map[string]driver.Value // text fields only; cleared when full
 }
 
-// maxSeen bounds a text field's remembered values: a few thousand ids
-// cover an account's ads, and a decoder holds at most this many per field.
-const maxSeen = 4096
+// maxSeen bounds a text field's remembered values: a couple of thousand
+// ids cover the ads a unit of work reads, and a decoder holds at most this
+// many per field (about 200 KB), with many decoders at work at once.
+const maxSeen = 2048
 
 func newDecoder(fields []stageField, whole bool) *decoder {
 	d := &decoder{fields: fields, slots: map[string]int{}, whole: whole, last: make([]lastValue, len(fields))}
@@ -268,8 +269,8 @@ func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (in
 			row[k] = last.val
 			continue
 		}
-		if f.conv == convText && last.seen != nil {
-			if v, ok := last.seen[string(val)]; ok {
+		if f.conv == convText && last.seen != nil && val[0] == '"' {
+			if v, ok := last.seen[string(val[1:len(val)-1])]; ok {
 				row[k] = v
 				continue
 			}
@@ -280,11 +281,12 @@ func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (in
 			return 0, decodeErr(*f, err)
 		}
 		row[k] = v
-		if f.conv == convText && len(val) <= 64 {
+		if text, ok := v.(string); ok && f.conv == convText && val[0] == '"' && len(text) == len(val)-2 && len(text) <= 64 {
+			// a string without escapes: it is its own key, sharing its bytes
 			if last.seen == nil || len(last.seen) >= maxSeen {
 				last.seen = make(map[string]driver.Value, 64)
 			}
-			last.seen[string(val)] = v
+			last.seen[text] = v
 		}
 		if f.conv != convJSON && len(val) <= 64 {
 			last.raw, last.val, last.ok = append(last.raw[:0], val...), v, true
