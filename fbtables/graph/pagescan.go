@@ -178,6 +178,9 @@ func (s *scanner) array() ([][]byte, error) {
 			return nil, err
 		}
 		row := s.b[start:s.i]
+		if s.delimitRows {
+			row = bytes.TrimRight(row, " \t\r\n") // a scalar's span runs to the ',' or ']'
+		}
 		if !utf8.Valid(row) {
 			row = []byte(strings.ToValidUTF8(string(row), "\uFFFD")) // invalid bytes become U+FFFD
 		}
@@ -272,56 +275,62 @@ func (s *scanner) container(depth int) error {
 }
 
 // str skips a string, checking escapes and control characters. Plain runs are crossed eight
-// bytes at a time.
+// bytes at a time; the index lives in a local while it runs.
 func (s *scanner) str() error {
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
+	b, i := s.b, s.i
+	if i >= len(b) || b[i] != '"' {
 		return s.fail("want a string")
 	}
-	s.i++
-	for s.i < len(s.b) {
-		for s.i+8 <= len(s.b) {
-			if m := stringStops(binary.LittleEndian.Uint64(s.b[s.i:])); m != 0 {
-				s.i += bits.TrailingZeros64(m) >> 3
+	i++
+	for i < len(b) {
+		for i+8 <= len(b) {
+			if m := stringStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
-			s.i += 8
+			i += 8
 		}
-		if s.i >= len(s.b) {
+		if i >= len(b) {
 			break
 		}
-		c := s.b[s.i]
+		c := b[i]
 		switch {
 		case c == '"':
-			s.i++
+			s.i = i + 1
 			return nil
 		case c < 0x20:
+			s.i = i
 			return s.fail("control character in a string")
 		case c == '\\':
-			s.i++
-			if s.i >= len(s.b) {
+			i++
+			if i >= len(b) {
+				s.i = i
 				return s.fail("")
 			}
-			switch s.b[s.i] {
+			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i++
+				i++
 			case 'u':
-				if s.i+5 > len(s.b) {
-					s.i = len(s.b)
+				if i+5 > len(b) {
+					s.i = len(b)
 					return s.fail("")
 				}
-				for _, h := range s.b[s.i+1 : s.i+5] {
+				for _, h := range b[i+1 : i+5] {
 					if !isHex(h) {
+						s.i = i
 						return s.fail("bad \\u escape")
 					}
 				}
-				s.i += 5
+				i += 5
 			default:
+				s.i = i
 				return s.fail("bad escape")
 			}
 		default:
-			s.i++
+			i++
 		}
 	}
+	s.i = i
 	return s.fail("")
 }
 
@@ -338,33 +347,39 @@ func stringStops(w uint64) uint64 {
 // strings are read by str, brackets counted to find where the element ends. It never accepts
 // a cut-off body: the element must close before the bytes run out.
 func (s *scanner) span() error {
-	depth := 0
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
+	b, i, depth := s.b, s.i, 0
+	for i < len(b) {
+		switch b[i] {
 		case '"':
+			s.i = i
 			if err := s.str(); err != nil {
 				return err
 			}
+			i = s.i
 			continue
 		case '{', '[':
 			if depth++; depth > maxDepth {
+				s.i = i
 				return s.fail("nested too deeply")
 			}
 		case '}', ']':
 			if depth == 0 {
+				s.i = i
 				return nil // the array's own ']' after a scalar element
 			}
 			if depth--; depth == 0 {
-				s.i++
+				s.i = i + 1
 				return nil
 			}
 		case ',':
 			if depth == 0 {
+				s.i = i
 				return nil
 			}
 		}
-		s.i++
+		i++
 	}
+	s.i = i
 	return s.fail("")
 }
 
