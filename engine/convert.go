@@ -149,38 +149,108 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 	return strings.Clone(s), nil
 }
 
-// actionStatNumbers are the keys of an action-stat entry that hold numbers
-// (actionStatsJSON): the count or value and the attribution windows.
-var actionStatNumbers = map[string]bool{"value": true, "1d_click": true, "7d_click": true,
-	"28d_click": true, "1d_view": true, "7d_view": true, "28d_view": true}
+// isActionStatNumber reports whether a key of an action-stat entry holds a
+// number (actionStatsJSON): the count or value and the attribution windows.
+// A switch, not a map: it runs for every key of every entry of every row.
+func isActionStatNumber(key []byte) bool {
+	switch string(key) {
+	case "value", "1d_click", "7d_click", "28d_click", "1d_view", "7d_view", "28d_view":
+		return true
+	}
+	return false
+}
 
 // checkActionStats makes sure every number of an action-stat list reads as
 // one. DuckDB's from_json, which loads the list, turns "abc" into NULL, and
 // a NULL inside a sum is a silently wrong total; the API never sends such
 // a value, so one that arrives is an error naming it.
 func checkActionStats(val []byte) error {
-	n := 0
-	_, err := eachElement(val, skipSpace(val, 0), func(at int) (int, error) {
-		end, err := scanObjectAt(val, at, func(key, v []byte) error {
-			if !actionStatNumbers[string(key)] || string(v) == "null" {
-				return nil
-			}
-			num := string(v)
-			if v[0] == '"' {
-				var err error
-				if num, err = unquote(v); err != nil {
-					return err
-				}
-			}
-			if _, err := strconv.ParseFloat(strings.TrimSpace(num), 64); err != nil || v[0] == '{' || v[0] == '[' {
-				return fmt.Errorf("[%d].%s %.40s is not a number", n, key, v)
-			}
-			return nil
-		})
-		n++
-		return end, err
-	})
+	end, err := actionStatsEnd(val, skipSpace(val, 0))
+	if err == nil {
+		err = trailing(val, end)
+	}
 	return err
+}
+
+// actionStatsEnd reads the action-stat list at b[i], checking it as JSON
+// and its numbers as checkActionStats does, in one pass; it returns the
+// index just past it.
+func actionStatsEnd(b []byte, i int) (int, error) {
+	j, done, err := openArray(b, i)
+	for n := 0; !done && err == nil; n++ {
+		var end int
+		if end, err = actionStatEnd(b, j, n); err != nil {
+			break
+		}
+		j, done, err = nextMember(b, end, ']')
+	}
+	return j, err
+}
+
+// actionStatEnd reads entry n of an action-stat list, an object at b[i].
+func actionStatEnd(b []byte, i, n int) (int, error) {
+	j, done, err := openObject(b, i)
+	for !done && err == nil {
+		var key []byte
+		var at, end int
+		if key, at, err = readKey(b, j); err != nil {
+			break
+		}
+		if end, err = skipValue(b, at, 2); err != nil {
+			break
+		}
+		if v := b[at:end]; isActionStatNumber(key) && !isNumberText(v) {
+			return 0, fmt.Errorf("[%d].%s %.40s is not a number", n, key, v)
+		}
+		j, done, err = nextMember(b, end, '}')
+	}
+	return j, err
+}
+
+// isNumberText reports whether a checked JSON value reads as a number the
+// way from_json's DOUBLE does: null, a number, or a string that parses as
+// a float (the API quotes its numbers). Plain decimals skip ParseFloat.
+func isNumberText(v []byte) bool {
+	num := v
+	switch v[0] {
+	case 'n':
+		return true // null: the scan checked the literal
+	case '"':
+		num = v[1 : len(v)-1]
+	case '{', '[', 't', 'f':
+		return false
+	}
+	if plainDecimal(bytes.TrimPrefix(num, []byte("-"))) {
+		return true
+	}
+	text := string(num)
+	if v[0] == '"' {
+		var err error
+		if text, err = unquote(v); err != nil {
+			return false
+		}
+	}
+	_, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+	return err == nil
+}
+
+// plainDecimal reports whether s is at most 20 digits with at most one '.'
+// between digits: text ParseFloat always accepts.
+func plainDecimal(s []byte) bool {
+	if len(s) > 20 {
+		return false
+	}
+	dot := -1
+	for k, c := range s {
+		switch {
+		case '0' <= c && c <= '9':
+		case c == '.' && dot < 0:
+			dot = k
+		default:
+			return false
+		}
+	}
+	return len(s) > 0 && dot != 0 && dot != len(s)-1
 }
 
 // parseDate reads YYYY-MM-DD, a real calendar day, without time.Parse's

@@ -121,6 +121,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	gcfg := cfg.Graph
 	gcfg.Throttle = &graph.Throttle{MaxPerAccount: e.maxPerAccount(), MaxInFlight: cfg.MaxInFlight, Pause: pause, WaitScale: scale}
 	gcfg.MaxWait = cfg.MaxWait
+	// Every row the engine reads is decoded in full (decoder, json.Unmarshal), which checks
+	// its grammar: the client need not check it a second time.
+	gcfg.CallerChecksRows = true
 	if gcfg.Notice == nil {
 		gcfg.Notice = cfg.Notice
 	}

@@ -46,7 +46,7 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 			fields = append(fields, dayField)
 		}
 	}
-	if err := e.createStage(ctx, stage, fields); err != nil {
+	if err := e.createStage(ctx, stage, fields, work.allAccounts(accounts)); err != nil {
 		return 0, err
 	}
 	if cached != nil {
@@ -82,6 +82,29 @@ type fetchWork struct {
 	accounts []string
 	bases    []unit
 	cached   bool // bases are set, even if empty
+}
+
+// allAccounts is every account a stage row may carry: the scan's and the
+// work's, once each.
+func (w fetchWork) allAccounts(scan []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(a string) {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	for _, a := range scan {
+		add(a)
+	}
+	for _, a := range w.accounts {
+		add(a)
+	}
+	for _, u := range w.bases {
+		add(u.acct)
+	}
+	return out
 }
 
 // stageField is one staged column: where its value comes from and how it
@@ -121,9 +144,20 @@ func firstField(sc *planner.Scan) string {
 }
 
 // createStage creates the stage table a scan appends to: the unit and
-// account of each row, then the fields, typed (stageType).
-func (e *Engine) createStage(ctx context.Context, stage string, fields []stageField) error {
-	cols := []string{"_unit BIGINT", "_acct VARCHAR"}
+// account of each row, then the fields, typed (stageType). The account is
+// an ENUM of the scan's accounts: the Appender writes an ENUM value in Go,
+// where every VARCHAR value is a call into DuckDB, and a row of an account
+// outside the list fails to append rather than being mislabelled.
+func (e *Engine) createStage(ctx context.Context, stage string, fields []stageField, accounts []string) error {
+	acctType := "VARCHAR"
+	if len(accounts) > 0 {
+		var names []string
+		for _, a := range accounts {
+			names = append(names, sqlString(a))
+		}
+		acctType = "ENUM(" + strings.Join(names, ", ") + ")"
+	}
+	cols := []string{"_unit BIGINT", "_acct " + acctType}
 	for _, f := range fields {
 		cols = append(cols, quote(f.name)+" "+f.stageType())
 	}

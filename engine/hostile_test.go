@@ -42,6 +42,27 @@ func TestInvalidUTF8IsNeverNull(t *testing.T) {
 	}
 }
 
+// TestMalformedRowFails: the client only delimits a page's rows (graph.Config.CallerChecksRows)
+// and the engine's decoder checks each row's grammar, read keys and unread ones alike; a row
+// that is malformed inside fails the query, never loads as a partial row.
+func TestMalformedRowFails(t *testing.T) {
+	for _, row := range []string{
+		`{"id":"7","name":tru}`, `{"id":"7" "name":"x"}`, `{"id":"7","name":"x",}`, `{"id":07}`,
+		`{"id":"7","other":[1 2]}`, `{"id":"7","other":{"a"}}`, `["7"]`,
+	} {
+		t.Run(row, func(t *testing.T) {
+			eng := scripted(t, `{"data":[{"id":"6","name":"ok"},`+row+`]}`)
+			rows, err := collect(context.Background(), eng, "SELECT id, name FROM campaigns", nil)
+			if err == nil {
+				t.Fatalf("loaded %q from a malformed row, want an error", rows)
+			}
+			if !strings.Contains(err.Error(), "decode row") {
+				t.Errorf("error %q does not say the row is malformed", err)
+			}
+		})
+	}
+}
+
 // TestMalformedActionValueFails: an action value that is not a number
 // fails the query naming it; DuckDB's JSON reader alone would load it as
 // NULL, and sums over it would be silently short.

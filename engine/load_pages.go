@@ -32,7 +32,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	}
 	stage := table + "_stage"
 	fields := stageFields(sc)
-	if err := e.createStage(ctx, stage, fields); err != nil {
+	if err := e.createStage(ctx, stage, fields, []string{""}); err != nil {
 		return 0, err
 	}
 	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
@@ -74,15 +74,26 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 // starts; row reads it and returns where it ends. The page is read once.
 func pageRows(page []byte, row func(b []byte, at int) (int, error)) error {
 	found := false
-	end, err := scanMembers(page, skipSpace(page, 0), 0, func(key []byte, at int) (int, error) {
-		if string(key) != "data" {
-			return skipValue(page, at, 1)
+	j, done, err := openObject(page, skipSpace(page, 0))
+	for !done && err == nil {
+		var key []byte
+		var at, end int
+		if key, at, err = readKey(page, j); err != nil {
+			break
 		}
-		found = true
-		return eachElement(page, at, func(at int) (int, error) { return row(page, at) })
-	})
+		if string(key) == "data" {
+			found = true
+			end, err = eachRow(page, at, row)
+		} else {
+			end, err = skipValue(page, at, 1)
+		}
+		if err != nil {
+			break
+		}
+		j, done, err = nextMember(page, end, '}')
+	}
 	if err == nil {
-		err = trailing(page, end)
+		err = trailing(page, j)
 	}
 	if err == nil && !found {
 		err = errors.New("no data")
@@ -91,6 +102,19 @@ func pageRows(page []byte, row func(b []byte, at int) (int, error)) error {
 		return fmt.Errorf("decode page: %w", err)
 	}
 	return nil
+}
+
+// eachRow calls row for each element of the array at b[i].
+func eachRow(b []byte, i int, row func(b []byte, at int) (int, error)) (int, error) {
+	j, done, err := openArray(b, i)
+	for !done && err == nil {
+		var end int
+		if end, err = row(b, j); err != nil {
+			break
+		}
+		j, done, err = nextMember(b, end, ']')
+	}
+	return j, err
 }
 
 // ColumnType is the SQL type of an insights column, for tools that load

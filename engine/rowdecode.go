@@ -2,18 +2,32 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // A one-pass JSON scanner for API rows: it finds each member of an object
 // and checks, in the same pass, that every value is well-formed JSON, so a
 // row's bytes are read once (encoding/json would read them once to check
 // them and again to decode). FuzzScanObject holds it to encoding/json.
+//
+// Rows are most of the bytes a query moves, so the scanner is written as
+// plain loops over indexes: no closure per member or element, and strings,
+// the bulk of a row, are crossed eight bytes at a time (stringEnd).
 
 // maxDepth is encoding/json's nesting limit, kept so both accept the same.
 const maxDepth = 10000
+
+var (
+	errNotObject    = errors.New("not a JSON object")
+	errNotArray     = errors.New("not a JSON array")
+	errTooDeep      = errors.New("nested too deep")
+	errMissingValue = errors.New("missing value")
+	errUnterminated = errors.New("unterminated string")
+)
 
 // scanObject calls fn with the key and the raw value of each member of a
 // JSON object, in one pass. Keys with escapes are unescaped; values are the
@@ -29,104 +43,103 @@ func scanObject(b []byte, fn func(key, val []byte) error) error {
 // scanObjectAt is scanObject for the object starting at b[i]; it returns
 // the index just past it.
 func scanObjectAt(b []byte, i int, fn func(key, val []byte) error) (int, error) {
-	return scanMembers(b, i, 0, func(key []byte, at int) (int, error) {
-		end, err := skipValue(b, at, 1)
-		if err != nil {
-			return 0, err
+	j, done, err := openObject(b, i)
+	for !done && err == nil {
+		var key []byte
+		var at, end int
+		if key, at, err = readKey(b, j); err != nil {
+			break
 		}
-		return end, fn(key, b[at:end])
-	})
+		if end, err = skipValue(b, at, 1); err != nil {
+			break
+		}
+		if err = fn(key, b[at:end]); err != nil {
+			break
+		}
+		j, done, err = nextMember(b, end, '}')
+	}
+	return j, err
 }
 
-// scanMembers walks the members of the object at b[i]; member is given
-// each key and where its value starts, and returns where the value ends
-// (it reads the value itself, checking it).
-func scanMembers(b []byte, i, depth int, member func(key []byte, at int) (int, error)) (int, error) {
+// openObject checks that b[i] opens an object; it returns where its first
+// key starts, or, for {}, the index past it and done.
+func openObject(b []byte, i int) (next int, done bool, err error) {
 	if i >= len(b) || b[i] != '{' {
-		return 0, errors.New("not a JSON object")
-	}
-	if depth >= maxDepth {
-		return 0, errors.New("nested too deep")
+		return 0, false, errNotObject
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return i + 1, nil
+		return i + 1, true, nil
 	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return 0, fmt.Errorf("expected a key at byte %d", i)
-		}
-		end, err := stringEnd(b, i)
-		if err != nil {
-			return 0, err
-		}
-		key := b[i+1 : end-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			s, err := unquote(b[i:end])
-			if err != nil {
-				return 0, err
-			}
-			key = []byte(s)
-		}
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return 0, fmt.Errorf("expected ':' at byte %d", i)
-		}
-		i = skipSpace(b, i+1)
-		if i >= len(b) {
-			return 0, errors.New("missing value")
-		}
-		vend, err := member(key, i)
-		if err != nil {
-			return 0, err
-		}
-		i = skipSpace(b, vend)
-		if i >= len(b) {
-			return 0, errors.New("unterminated object")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return 0, fmt.Errorf("expected ',' or '}' at byte %d", i)
-		}
-	}
+	return i, false, nil
 }
 
-// eachElement calls elem with where each element of the array at b[i]
-// starts; elem returns where it ends (reading it itself). It returns the
-// index just past the array.
-func eachElement(b []byte, i int, elem func(at int) (int, error)) (int, error) {
+// openArray is openObject for an array.
+func openArray(b []byte, i int) (next int, done bool, err error) {
 	if i >= len(b) || b[i] != '[' {
-		return 0, errors.New("not a JSON array")
+		return 0, false, errNotArray
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
-		return i + 1, nil
+		return i + 1, true, nil
 	}
-	for {
-		if i >= len(b) {
-			return 0, errors.New("unterminated array")
-		}
-		end, err := elem(i)
+	if i >= len(b) {
+		return 0, false, errors.New("unterminated array")
+	}
+	return i, false, nil
+}
+
+// readKey reads `"key" :` at b[i]; it returns the key, unescaped, and where
+// the value starts.
+func readKey(b []byte, i int) (key []byte, at int, err error) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, 0, fmt.Errorf("expected a key at byte %d", i)
+	}
+	end, esc, err := stringEndEsc(b, i)
+	if err != nil {
+		return nil, 0, err
+	}
+	key = b[i+1 : end-1]
+	if esc {
+		s, err := unquote(b[i:end])
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
-		i = skipSpace(b, end)
-		if i >= len(b) {
-			return 0, errors.New("unterminated array")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1, nil
-		default:
-			return 0, fmt.Errorf("expected ',' or ']' at byte %d", i)
-		}
+		key = []byte(s)
 	}
+	i = skipSpace(b, end)
+	if i >= len(b) || b[i] != ':' {
+		return nil, 0, fmt.Errorf("expected ':' at byte %d", i)
+	}
+	i = skipSpace(b, i+1)
+	if i >= len(b) {
+		return nil, 0, errMissingValue
+	}
+	return key, i, nil
+}
+
+// nextMember reads what follows a member or element ending at b[i]: a ','
+// gives where the next one starts; close (} or ]) gives the index past the
+// container and done.
+func nextMember(b []byte, i int, close byte) (next int, done bool, err error) {
+	i = skipSpace(b, i)
+	if i >= len(b) {
+		if close == '}' {
+			return 0, false, errors.New("unterminated object")
+		}
+		return 0, false, errors.New("unterminated array")
+	}
+	switch b[i] {
+	case ',':
+		i = skipSpace(b, i+1)
+		if i >= len(b) {
+			return 0, false, errMissingValue
+		}
+		return i, false, nil
+	case close:
+		return i + 1, true, nil
+	}
+	return 0, false, fmt.Errorf("expected ',' or '%c' at byte %d", close, i)
 }
 
 func trailing(b []byte, i int) error {
@@ -148,18 +161,15 @@ func skipSpace(b []byte, i int) int {
 // to any depth.
 func skipValue(b []byte, i, depth int) (int, error) {
 	if i >= len(b) {
-		return 0, errors.New("missing value")
+		return 0, errMissingValue
 	}
 	switch c := b[i]; {
 	case c == '"':
 		return stringEnd(b, i)
 	case c == '{':
-		return scanMembers(b, i, depth, func(_ []byte, at int) (int, error) { return skipValue(b, at, depth+1) })
+		return skipObject(b, i, depth)
 	case c == '[':
-		if depth >= maxDepth {
-			return 0, errors.New("nested too deep")
-		}
-		return eachElement(b, i, func(at int) (int, error) { return skipValue(b, at, depth+1) })
+		return skipArray(b, i, depth)
 	case c == 't':
 		return literal(b, i, "true")
 	case c == 'f':
@@ -172,8 +182,41 @@ func skipValue(b []byte, i, depth int) (int, error) {
 	return 0, fmt.Errorf("malformed value at byte %d", i)
 }
 
+func skipObject(b []byte, i, depth int) (int, error) {
+	if depth >= maxDepth {
+		return 0, errTooDeep
+	}
+	j, done, err := openObject(b, i)
+	for !done && err == nil {
+		var at, end int
+		if _, at, err = readKey(b, j); err != nil {
+			break
+		}
+		if end, err = skipValue(b, at, depth+1); err != nil {
+			break
+		}
+		j, done, err = nextMember(b, end, '}')
+	}
+	return j, err
+}
+
+func skipArray(b []byte, i, depth int) (int, error) {
+	if depth >= maxDepth {
+		return 0, errTooDeep
+	}
+	j, done, err := openArray(b, i)
+	for !done && err == nil {
+		var end int
+		if end, err = skipValue(b, j, depth+1); err != nil {
+			break
+		}
+		j, done, err = nextMember(b, end, ']')
+	}
+	return j, err
+}
+
 func literal(b []byte, i int, word string) (int, error) {
-	if !bytes.HasPrefix(b[i:], []byte(word)) {
+	if len(b)-i < len(word) || string(b[i:i+len(word)]) != word {
 		return 0, fmt.Errorf("malformed value at byte %d", i)
 	}
 	return i + len(word), nil
@@ -182,68 +225,109 @@ func literal(b []byte, i int, word string) (int, error) {
 // numberEnd checks JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 func numberEnd(b []byte, i int) (int, error) {
 	start := i
-	bad := func() (int, error) { return 0, fmt.Errorf("malformed number at byte %d", start) }
-	digits := func() bool {
-		j := i
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-		return i > j
-	}
 	if b[i] == '-' {
 		i++
 	}
 	switch {
 	case i < len(b) && b[i] == '0':
 		i++
-	case !digits():
-		return bad()
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		i = digitsEnd(b, i+1)
+	default:
+		return 0, fmt.Errorf("malformed number at byte %d", start)
 	}
 	if i < len(b) && b[i] == '.' {
-		i++
-		if !digits() {
-			return bad()
+		j := digitsEnd(b, i+1)
+		if j == i+1 {
+			return 0, fmt.Errorf("malformed number at byte %d", start)
 		}
+		i = j
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
-		if !digits() {
-			return bad()
+		j := digitsEnd(b, i)
+		if j == i {
+			return 0, fmt.Errorf("malformed number at byte %d", start)
 		}
+		i = j
 	}
 	return i, nil
+}
+
+func digitsEnd(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // stringEnd returns the index just past the string starting at b[i] == '"',
 // checking its escapes and that it holds no control characters.
 func stringEnd(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); j++ {
+	end, _, err := stringEndEsc(b, i)
+	return end, err
+}
+
+// SWAR constants: a byte of each lane.
+const (
+	lanes01 = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
+
+// special marks, in eight bytes read as a little-endian word, the bytes a
+// string scan must stop at: '"', '\\' and controls (< 0x20). Bits above
+// the lowest mark may be false alarms (borrows), never the lowest one.
+func special(w uint64) uint64 {
+	q := w ^ (lanes01 * '"')
+	s := w ^ (lanes01 * '\\')
+	return ((q-lanes01)&^q | (s-lanes01)&^s | (w - lanes01*0x20)) &^ w & lanes80
+}
+
+// stringEndEsc is stringEnd that also says whether the string has escapes.
+// Plain runs are crossed eight bytes at a time.
+func stringEndEsc(b []byte, i int) (end int, esc bool, err error) {
+	j := i + 1
+	for {
+		for j+8 <= len(b) {
+			m := special(binary.LittleEndian.Uint64(b[j:]))
+			if m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
+			j++
+		}
+		if j >= len(b) {
+			return 0, false, errUnterminated
+		}
 		switch c := b[j]; {
 		case c == '"':
-			return j + 1, nil
+			return j + 1, esc, nil
 		case c < 0x20:
-			return 0, fmt.Errorf("control character in string at byte %d", j)
-		case c == '\\':
+			return 0, false, fmt.Errorf("control character in string at byte %d", j)
+		}
+		esc = true
+		j++
+		if j >= len(b) {
+			return 0, false, errUnterminated
+		}
+		switch b[j] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			j++
-			if j >= len(b) {
-				return 0, errors.New("unterminated string")
+		case 'u':
+			if j+4 >= len(b) || !isHex(b[j+1:j+5]) {
+				return 0, false, fmt.Errorf("bad \\u escape at byte %d", j)
 			}
-			switch b[j] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if j+4 >= len(b) || !isHex(b[j+1:j+5]) {
-					return 0, fmt.Errorf("bad \\u escape at byte %d", j)
-				}
-				j += 4
-			default:
-				return 0, fmt.Errorf("bad escape at byte %d", j)
-			}
+			j += 5
+		default:
+			return 0, false, fmt.Errorf("bad escape at byte %d", j)
 		}
 	}
-	return 0, errors.New("unterminated string")
 }
 
 func isHex(b []byte) bool {

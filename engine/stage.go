@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"fmt"
 	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/fbsql/fbsql/fbtables"
 )
 
 // Fetchers decode rows into batches of typed values and send them to the
@@ -115,19 +118,55 @@ func (b *batcher) release() {
 	}
 }
 
-// decoder picks the staged fields out of API rows and converts them.
+// decoder picks the staged fields out of API rows and converts them. It
+// is used by one goroutine at a time and remembers the previous row: the
+// order of its keys (rows of a page share it, so a key is found without a
+// map lookup) and each field's last raw value with its converted value
+// (ids, dates and countries repeat from row to row, and an unchanged value
+// is neither converted nor copied again).
 type decoder struct {
 	fields []stageField
-	byKey  map[string][]int // API key → the fields it fills
+	slots  map[string]int // API key → index in groups
+	groups [][]int        // the fields each API key fills
 	whole  bool
+	seq    []seenKey // the previous row's keys, in order
+	last   []lastValue
 }
 
+type seenKey struct {
+	key  string
+	slot int // -1: a key no field reads
+}
+
+// lastValue is a field's previous raw value and what it converted to;
+// values are immutable once boxed, so rows may share them. Text fields
+// (ids, countries, names) also keep the values seen lately, boxed: a text
+// value otherwise costs two allocations, its bytes and its box.
+type lastValue struct {
+	raw  []byte
+	val  any
+	ok   bool
+	seen map[string]driver.Value // text fields only; cleared when full
+}
+
+// maxSeen bounds a text field's remembered values: a couple of thousand
+// ids cover the ads a unit of work reads, and a decoder holds at most this
+// many per field (about 200 KB), with many decoders at work at once.
+const maxSeen = 2048
+
 func newDecoder(fields []stageField, whole bool) *decoder {
-	d := &decoder{fields: fields, byKey: map[string][]int{}, whole: whole}
+	d := &decoder{fields: fields, slots: map[string]int{}, whole: whole, last: make([]lastValue, len(fields))}
 	for i, f := range fields {
-		if f.apiField != "" {
-			d.byKey[f.apiField] = append(d.byKey[f.apiField], i)
+		if f.apiField == "" {
+			continue
 		}
+		s, ok := d.slots[f.apiField]
+		if !ok {
+			s = len(d.groups)
+			d.slots[f.apiField] = s
+			d.groups = append(d.groups, nil)
+		}
+		d.groups[s] = append(d.groups[s], i)
 	}
 	return d
 }
@@ -156,18 +195,106 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 			row[k] = f.constant
 		}
 	}
-	return scanObjectAt(b, i, func(key, val []byte) error {
-		for _, k := range d.byKey[string(key)] {
-			if string(val) == "null" {
-				row[k] = nil
+	j, done, err := openObject(b, i)
+	for p := 0; !done && err == nil; p++ {
+		var key []byte
+		var at, end int
+		if key, at, err = readKey(b, j); err != nil {
+			break
+		}
+		slot := d.slot(p, key)
+		if slot < 0 {
+			end, err = skipValue(b, at, 1)
+		} else {
+			end, err = d.member(b, at, d.groups[slot], row)
+		}
+		if err != nil {
+			break
+		}
+		j, done, err = nextMember(b, end, '}')
+	}
+	return j, err
+}
+
+// slot finds the fields of the p-th key of a row: first where the previous
+// row had it, then in the map.
+func (d *decoder) slot(p int, key []byte) int {
+	if p < len(d.seq) && d.seq[p].key == string(key) {
+		return d.seq[p].slot
+	}
+	s, ok := d.slots[string(key)]
+	if !ok {
+		s = -1
+	}
+	if p < len(d.seq) {
+		d.seq[p] = seenKey{string(key), s}
+	} else if p == len(d.seq) && p < 64 {
+		d.seq = append(d.seq, seenKey{string(key), s})
+	}
+	return s
+}
+
+// member reads the value at b[at] into the fields that take it and returns
+// where it ends.
+func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (int, error) {
+	actions := false
+	for _, k := range fields {
+		actions = actions || d.fields[k].typ == fbtables.ActionStatsType
+	}
+	var end int
+	var err error
+	if actions && b[at] == '[' {
+		end, err = actionStatsEnd(b, at) // checks the list's numbers in the same pass
+	} else {
+		end, err = skipValue(b, at, 1)
+	}
+	if err != nil {
+		return 0, decodeErr(d.fields[fields[0]], err)
+	}
+	val := b[at:end]
+	if string(val) == "null" {
+		for _, k := range fields {
+			row[k] = nil // a key given twice keeps its last value, as in encoding/json
+		}
+		return end, nil
+	}
+	for _, k := range fields {
+		f := &d.fields[k]
+		if f.typ == fbtables.ActionStatsType && val[0] == '[' {
+			row[k] = string(val) // checked above; loadSQL parses it
+			continue
+		}
+		last := &d.last[k]
+		if last.ok && bytes.Equal(last.raw, val) {
+			row[k] = last.val
+			continue
+		}
+		if f.conv == convText && last.seen != nil && val[0] == '"' {
+			if v, ok := last.seen[string(val[1:len(val)-1])]; ok {
+				row[k] = v
 				continue
 			}
-			v, err := d.fields[k].convert(val, d.whole)
-			if err != nil {
-				return fmt.Errorf("decode %s: %w", d.fields[k].apiField, err)
-			}
-			row[k] = v
 		}
-		return nil
-	})
+		v, err := f.convert(val, d.whole)
+		if err != nil {
+			last.ok = false
+			return 0, decodeErr(*f, err)
+		}
+		row[k] = v
+		if text, ok := v.(string); ok && f.conv == convText && val[0] == '"' && len(text) == len(val)-2 && len(text) <= 64 {
+			// a string without escapes: it is its own key, sharing its bytes
+			if last.seen == nil || len(last.seen) >= maxSeen {
+				last.seen = make(map[string]driver.Value, 64)
+			}
+			last.seen[text] = v
+		}
+		if f.conv != convJSON && len(val) <= 64 {
+			last.raw, last.val, last.ok = append(last.raw[:0], val...), v, true
+		}
+	}
+	return end, nil
+}
+
+func decodeErr(f stageField, err error) error {
+	return fmt.Errorf("decode %s: %w", f.apiField, err)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,12 +37,23 @@ var errIdle = errors.New("no byte received")
 // budget shares MaxBytesInFlight between responses: each may grow to freeBody on its own;
 // beyond that it needs one of the large slots, each a buffer of MaxBody. A response waits for a
 // slot holding at most freeBody, and a slot holder never waits for anything else, so the budget
-// cannot deadlock: memory stays below concurrency·freeBody + slots·MaxBody. The large buffers
-// are reused, so a run of large pages costs no garbage.
+// cannot deadlock: memory stays below concurrency·freeBody + slots·MaxBody. Buffers, small and
+// large, are reused, so a run of pages costs no garbage.
 type budget struct {
 	large chan struct{}
 	bufs  sync.Pool // *[]byte of cap maxBody
+
+	// small holds buffers of cap firstBody<<k up to freeBody; a body starts in the class the
+	// last body ended in (hint), so pages of one size are read without growing and copying.
+	small [smallClasses]sync.Pool
+	hint  atomic.Int32
 }
+
+// firstBody is the smallest buffer a body is read into; smallClasses run from it to freeBody.
+const (
+	firstBody    = 64 << 10
+	smallClasses = 6 // 64 KB … 2 MB
+)
 
 func newBudget(maxBody, inFlight int) *budget {
 	b := &budget{large: make(chan struct{}, max(1, inFlight/maxBody))}
@@ -49,9 +61,25 @@ func newBudget(maxBody, inFlight int) *budget {
 	return b
 }
 
+// getSmall returns an empty buffer of class k.
+func (b *budget) getSmall(k int) *[]byte {
+	if buf, ok := b.small[k].Get().(*[]byte); ok {
+		return buf
+	}
+	buf := make([]byte, 0, firstBody<<k)
+	return &buf
+}
+
+func (b *budget) putSmall(k int, buf *[]byte) {
+	*buf = (*buf)[:0]
+	b.small[k].Put(buf)
+}
+
 // heldBody is a response read into memory and its share of the budget; release returns it.
 type heldBody struct {
 	data  []byte
+	small *[]byte // the small buffer data lives in, of class class; nil once moved to large
+	class int
 	large *[]byte // the large buffer data lives in, nil for a small body
 	b     *budget
 	once  sync.Once
@@ -63,6 +91,10 @@ func (h *heldBody) release() {
 	}
 	h.once.Do(func() {
 		h.data = nil
+		if h.small != nil {
+			h.b.putSmall(h.class, h.small)
+			h.small = nil
+		}
 		if h.large != nil {
 			*h.large = (*h.large)[:0]
 			h.b.bufs.Put(h.large)
@@ -74,8 +106,15 @@ func (h *heldBody) release() {
 // readBody reads r into memory, growing the buffer only as bytes arrive, up to maxBody: past
 // freeBody it waits for a large slot and moves to its buffer, kept until release.
 func (c *Client) readBody(ctx context.Context, r io.Reader) (*heldBody, error) {
-	h := &heldBody{b: c.budget, data: make([]byte, 0, 64<<10)}
+	b := c.budget
+	h := &heldBody{b: b, class: int(b.hint.Load())}
+	h.small = b.getSmall(h.class)
+	h.data = *h.small
 	for {
+		if len(h.data) > c.maxBody { // reads stop one byte past the cap
+			h.release()
+			return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, c.maxBody)
+		}
 		if len(h.data) == cap(h.data) {
 			if len(h.data) >= c.maxBody {
 				var probe [1]byte // one byte more than the cap says the body is too large
@@ -85,26 +124,34 @@ func (c *Client) readBody(ctx context.Context, r io.Reader) (*heldBody, error) {
 				}
 				return h, nil
 			}
-			if 2*cap(h.data) <= freeBody {
-				grown := make([]byte, len(h.data), 2*cap(h.data))
-				copy(grown, h.data)
-				h.data = grown
+			if h.small != nil && h.class+1 < smallClasses {
+				grown := b.getSmall(h.class + 1)
+				h.data = append(*grown, h.data...)
+				b.putSmall(h.class, h.small)
+				h.small, h.class = grown, h.class+1
 			} else {
 				select {
-				case c.budget.large <- struct{}{}:
+				case b.large <- struct{}{}:
 				case <-ctx.Done():
+					h.release()
 					return nil, ctx.Err()
 				}
-				h.large = c.budget.bufs.Get().(*[]byte)
+				h.large = b.bufs.Get().(*[]byte)
 				h.data = append((*h.large)[:0], h.data...)
+				b.putSmall(h.class, h.small)
+				h.small = nil
 			}
 		}
-		n, err := r.Read(h.data[len(h.data):min(cap(h.data), len(h.data)+readChunk)])
+		n, err := r.Read(h.data[len(h.data):min(cap(h.data), len(h.data)+readChunk, c.maxBody+1)])
 		h.data = h.data[:len(h.data)+n]
 		if err == io.EOF {
-			if len(h.data) > c.maxBody { // a cap below freeBody
+			if len(h.data) > c.maxBody {
 				h.release()
 				return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, c.maxBody)
+			}
+			b.hint.Store(int32(h.class))
+			if h.small == nil {
+				b.hint.Store(smallClasses - 1)
 			}
 			return h, nil
 		}

@@ -86,6 +86,12 @@ type Config struct {
 	// Notice, if set, is told of every wait longer than NoticeAfter before it starts, so a
 	// user sees why nothing happens.
 	Notice func(msg string)
+	// CallerChecksRows says every row callback checks its row's JSON grammar itself (a full
+	// decode does): Get then only delimits the rows of a page instead of checking them too,
+	// so each row's bytes are read once. Rows are still valid UTF-8, a cut-off or unbalanced
+	// page is still retried, and every other member of the body is still checked; a row
+	// that is malformed inside is left for the callback to reject.
+	CallerChecksRows bool
 }
 
 // ResponseInfo describes one HTTP exchange for Config.OnResponse.
@@ -115,7 +121,9 @@ type Client struct {
 	notice     func(string)
 	timeouts   int // retries of timed-out requests
 	maxPages   int
-	throttle   *throttle // nil without Config.Throttle
+	// callerChecksRows is Config.CallerChecksRows.
+	callerChecksRows bool
+	throttle         *throttle // nil without Config.Throttle
 }
 
 // New validates cfg and returns a Client. It makes no request.
@@ -138,20 +146,21 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		base:       base,
-		version:    cfg.Version,
-		token:      cfg.Token,
-		secret:     cfg.AppSecret,
-		hc:         cfg.HTTPClient,
-		maxRetries: cfg.MaxRetries,
-		sleep:      cfg.Sleep,
-		onResponse: cfg.OnResponse,
-		maxWait:    orDefault(cfg.MaxWait, DefaultMaxWait),
-		idle:       orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
-		maxBody:    orDefault(cfg.MaxBody, DefaultMaxBody),
-		notice:     cfg.Notice,
-		maxPages:   orDefault(cfg.MaxPages, DefaultMaxPages),
-		timeouts:   max(0, orDefault(cfg.TimeoutRetries, timeoutRetries)),
+		base:             base,
+		version:          cfg.Version,
+		token:            cfg.Token,
+		secret:           cfg.AppSecret,
+		hc:               cfg.HTTPClient,
+		maxRetries:       cfg.MaxRetries,
+		sleep:            cfg.Sleep,
+		onResponse:       cfg.OnResponse,
+		maxWait:          orDefault(cfg.MaxWait, DefaultMaxWait),
+		idle:             orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
+		maxBody:          orDefault(cfg.MaxBody, DefaultMaxBody),
+		notice:           cfg.Notice,
+		maxPages:         orDefault(cfg.MaxPages, DefaultMaxPages),
+		callerChecksRows: cfg.CallerChecksRows,
+		timeouts:         max(0, orDefault(cfg.TimeoutRetries, timeoutRetries)),
 	}
 	if cfg.TimeoutRetries < 0 {
 		c.timeouts = 0
@@ -256,6 +265,11 @@ func DefaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = HeaderTimeout
 	t.TLSHandshakeTimeout = 15 * time.Second
+	// Keep a connection for every request the throttle lets run at once: Go keeps 2 idle per
+	// host by default, so with more in flight most connections were closed after one answer
+	// and dialled again (a TLS handshake each, against the real API).
+	t.MaxIdleConnsPerHost = DefaultMaxInFlight
+	t.MaxIdleConns = max(t.MaxIdleConns, DefaultMaxInFlight)
 	return &http.Client{Transport: t, CheckRedirect: refuseRedirect}
 }
 

@@ -181,3 +181,13 @@ func TestPostSendsForm(t *testing.T) {
 		t.Errorf("form = %s, want %s", h.form, want)
 	}
 }
+
+// TestDefaultClientKeepsConnections: the default transport keeps an idle connection for every
+// request the throttle may run at once, so connections are reused rather than dialled again.
+func TestDefaultClientKeepsConnections(t *testing.T) {
+	tr := DefaultHTTPClient().Transport.(*http.Transport)
+	if tr.MaxIdleConnsPerHost < DefaultMaxInFlight || tr.MaxIdleConns != 0 && tr.MaxIdleConns < DefaultMaxInFlight {
+		t.Errorf("idle connections kept: %d per host, %d in all; want at least %d (DefaultMaxInFlight)",
+			tr.MaxIdleConnsPerHost, tr.MaxIdleConns, DefaultMaxInFlight)
+	}
+}

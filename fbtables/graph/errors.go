@@ -205,7 +205,7 @@ const maxSnippet = 200
 // JSON answer: an `error` key on any status (PY treats a 200 with `error` as a failure too), a
 // non-JSON or truncated body, or a non-2xx status without an error object.
 func (c *Client) checkBody(status int, path string, body []byte) (scannedPage, *APIError) {
-	page, err := scanPage(body)
+	page, err := scanPage(body, c.callerChecksRows)
 	if err != nil {
 		msg := fmt.Sprintf("HTTP %d with a non-JSON or truncated body (%d bytes): %q", status, len(body), c.snippet(body))
 		// A cut-off body or an HTML error page says nothing about the

@@ -187,6 +187,40 @@ func TestBodyCap(t *testing.T) {
 	}
 }
 
+// TestBodyCapWithReusedBuffers: bodies are read into reused buffers sized by the last body, which
+// may be larger than MaxBody; the cap still holds to the byte, and each body's rows are its own
+// whatever a buffer held before.
+func TestBodyCapWithReusedBuffers(t *testing.T) {
+	const maxBody = 300 << 10
+	sized := func(n int, fill string) string { // a page of exactly n bytes
+		head, tail := `{"data":[{"name":"`, `"}]}`
+		return head + strings.Repeat(fill, n-len(head)-len(tail)) + tail
+	}
+	answers := []string{sized(250<<10, "a"), sized(maxBody, "b"), sized(maxBody+1, "c"), sized(1000, "d"), sized(maxBody, "e")}
+	f := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, n int) { writeJSON(w, 200, answers[n-1]) })
+	c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.MaxBody = maxBody; cfg.MaxRetries = -1 })
+	for i, body := range answers {
+		var got string
+		err := c.Get(context.Background(), "act_1/insights", nil, func(row json.RawMessage) error {
+			got = string(row)
+			return nil
+		})
+		if len(body) > maxBody {
+			var ae *APIError
+			if !errors.As(err, &ae) || !ae.TooBig() {
+				t.Errorf("answer %d (%d bytes): err = %v, want TooBig", i, len(body), err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("answer %d (%d bytes): %v", i, len(body), err)
+		}
+		if want := body[len(`{"data":[`) : len(body)-2]; got != want {
+			t.Errorf("answer %d: row of %d bytes starting %.30q, want %d bytes starting %.30q", i, len(got), got, len(want), want)
+		}
+	}
+}
+
 // TestBytesInFlightAreBounded: with one large slot, two large answers are never held at once,
 // while small ones pass freely.
 func TestBytesInFlightAreBounded(t *testing.T) {

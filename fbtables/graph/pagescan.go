@@ -2,9 +2,11 @@ package graph
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,9 +32,14 @@ var errBadJSON = errors.New("not valid JSON")
 // scanPage validates body as exactly one JSON value and, when it is an object, picks out its
 // "data", "paging" and "error" members, in a single pass: the error check, the paging and the
 // rows all come from the same walk over the bytes.
-func scanPage(body []byte) (scannedPage, error) {
+//
+// With rowsChecked (Config.CallerChecksRows) the data array's elements are only delimited:
+// strings are checked as always and brackets counted, so a cut-off body is still caught here
+// and retried, but a row's grammar is left to the caller, whose own decoding pass checks it;
+// each row's bytes are then read once, not twice.
+func scanPage(body []byte, rowsChecked bool) (scannedPage, error) {
 	var p scannedPage
-	s := scanner{b: body}
+	s := scanner{b: body, delimitRows: rowsChecked}
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == '{' {
 		p.object = true
@@ -51,8 +58,9 @@ func scanPage(body []byte) (scannedPage, error) {
 
 // scanner walks a JSON text; i is the next byte to read.
 type scanner struct {
-	b []byte
-	i int
+	b           []byte
+	i           int
+	delimitRows bool // data elements are delimited, not checked (scanPage)
 }
 
 func (s *scanner) fail(what string) error {
@@ -160,10 +168,19 @@ func (s *scanner) array() ([][]byte, error) {
 	for {
 		s.space()
 		start := s.i
-		if err := s.value(2); err != nil {
+		var err error
+		if s.delimitRows {
+			err = s.span()
+		} else {
+			err = s.value(2)
+		}
+		if err != nil {
 			return nil, err
 		}
 		row := s.b[start:s.i]
+		if s.delimitRows {
+			row = bytes.TrimRight(row, " \t\r\n") // a scalar's span runs to the ',' or ']'
+		}
 		if !utf8.Valid(row) {
 			row = []byte(strings.ToValidUTF8(string(row), "\uFFFD")) // invalid bytes become U+FFFD
 		}
@@ -257,46 +274,112 @@ func (s *scanner) container(depth int) error {
 	}
 }
 
-// str skips a string, checking escapes and control characters.
+// str skips a string, checking escapes and control characters. Plain runs are crossed eight
+// bytes at a time; the index lives in a local while it runs.
 func (s *scanner) str() error {
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
+	b, i := s.b, s.i
+	if i >= len(b) || b[i] != '"' {
 		return s.fail("want a string")
 	}
-	s.i++
-	for s.i < len(s.b) {
-		c := s.b[s.i]
+	i++
+	for i < len(b) {
+		for i+8 <= len(b) {
+			if m := stringStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
+		c := b[i]
 		switch {
 		case c == '"':
-			s.i++
+			s.i = i + 1
 			return nil
 		case c < 0x20:
+			s.i = i
 			return s.fail("control character in a string")
 		case c == '\\':
-			s.i++
-			if s.i >= len(s.b) {
+			i++
+			if i >= len(b) {
+				s.i = i
 				return s.fail("")
 			}
-			switch s.b[s.i] {
+			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i++
+				i++
 			case 'u':
-				if s.i+5 > len(s.b) {
-					s.i = len(s.b)
+				if i+5 > len(b) {
+					s.i = len(b)
 					return s.fail("")
 				}
-				for _, h := range s.b[s.i+1 : s.i+5] {
+				for _, h := range b[i+1 : i+5] {
 					if !isHex(h) {
+						s.i = i
 						return s.fail("bad \\u escape")
 					}
 				}
-				s.i += 5
+				i += 5
 			default:
+				s.i = i
 				return s.fail("bad escape")
 			}
 		default:
-			s.i++
+			i++
 		}
 	}
+	s.i = i
+	return s.fail("")
+}
+
+// stringStops marks, in eight bytes read as a little-endian word, the bytes a string scan
+// stops at: '"', '\\' and controls (< 0x20). Marks above the lowest one may be false alarms
+// (borrows), never the lowest.
+func stringStops(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, b := w^(ones*'"'), w^(ones*'\\')
+	return ((q-ones)&^q | (b-ones)&^b | (w - ones*0x20)) &^ w & highs
+}
+
+// span skips a data element whose grammar the caller checks (scanPage's rowsChecked):
+// strings are read by str, brackets counted to find where the element ends. It never accepts
+// a cut-off body: the element must close before the bytes run out.
+func (s *scanner) span() error {
+	b, i, depth := s.b, s.i, 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			s.i = i
+			if err := s.str(); err != nil {
+				return err
+			}
+			i = s.i
+			continue
+		case '{', '[':
+			if depth++; depth > maxDepth {
+				s.i = i
+				return s.fail("nested too deeply")
+			}
+		case '}', ']':
+			if depth == 0 {
+				s.i = i
+				return nil // the array's own ']' after a scalar element
+			}
+			if depth--; depth == 0 {
+				s.i = i + 1
+				return nil
+			}
+		case ',':
+			if depth == 0 {
+				s.i = i
+				return nil
+			}
+		}
+		i++
+	}
+	s.i = i
 	return s.fail("")
 }
 

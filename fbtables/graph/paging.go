@@ -2,10 +2,10 @@ package graph
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"net/url"
 )
@@ -43,7 +43,8 @@ const DefaultMaxPages = 10_000
 // (reference §3.3). The next URL's access_token is removed before reuse; the token is always
 // sent in the Authorization header only.
 //
-// Each row is valid JSON and valid UTF-8 (invalid bytes in strings become U+FFFD). Its bytes
+// Each row is valid JSON and valid UTF-8 (invalid bytes in strings become U+FFFD); with
+// Config.CallerChecksRows a row is only delimited, and each must check its grammar. Its bytes
 // belong to the page's buffer and are valid only during the call to each: copy what you keep.
 //
 // A page that fails is retried in place; if retries run out Get returns the error, never a
@@ -114,25 +115,29 @@ const maxEmptyRepeats = 5
 // repeat allowed is an empty page naming itself, a few times in a row.
 type loopGuard struct {
 	seen    map[string]bool
-	pages   map[[32]byte]bool // hash of each non-empty page's rows
+	pages   map[uint64]bool // hash of each non-empty page's rows
+	seed    maphash.Seed
 	repeats int
 }
 
-// repeated fails if rows are those of an earlier page: checked before they are delivered.
+// repeated fails if rows are those of an earlier page: checked before they are delivered. The
+// hash is a fast 64-bit one with a random seed: the chance that two different pages of one Get
+// collide, which would stop paging with an error (never a wrong answer), is negligible.
 func (g *loopGuard) repeated(rows [][]byte) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	if g.pages == nil {
-		g.pages = map[[32]byte]bool{}
+		g.pages = map[uint64]bool{}
+		g.seed = maphash.MakeSeed()
 	}
-	h := sha256.New()
+	var h maphash.Hash
+	h.SetSeed(g.seed)
 	for _, r := range rows {
 		h.Write(r)
-		h.Write([]byte{0})
+		h.WriteByte(0)
 	}
-	var sum [32]byte
-	h.Sum(sum[:0])
+	sum := h.Sum64()
 	if g.pages[sum] {
 		return errors.New("a page repeated the rows of an earlier page under a new cursor; stopping rather than counting rows twice")
 	}
