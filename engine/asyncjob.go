@@ -42,9 +42,13 @@ func (r *insightsRun) runAsync(ctx context.Context, u *unit, emit func(json.RawM
 		u.attempts++
 		release()
 		return r.runAsync(ctx, u, emit)
-	case je.Run.Status == "Job Failed":
-		// Failing again and again is the API's way of asking for less.
-		return &errTooBig{fmt.Errorf("%w (failed %d times)", err, maxJobAttempts)}
+	case je.Run.Status == "Job Failed" || je.Run.Status == "Job Skipped":
+		// Failing or being skipped again and again is the API's way of
+		// asking for less: the unit is split, each piece with attempts of
+		// its own, as Airbyte splits a job that fails twice (reference
+		// airbyte-connector.md). A piece that cannot be split ends the
+		// query with the status the API gave.
+		return &errTooBig{fmt.Errorf("%w (%d times)", err, maxJobAttempts)}
 	}
 	return fmt.Errorf("%w (%d times)", err, maxJobAttempts)
 }
