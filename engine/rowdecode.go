@@ -2,11 +2,11 @@ package engine
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
+
+	"github.com/fbsql/fbsql/internal/jsonscan"
 )
 
 // A one-pass JSON scanner for API rows: it finds each member of an object
@@ -271,37 +271,12 @@ func stringEnd(b []byte, i int) (int, error) {
 	return end, err
 }
 
-// SWAR constants: a byte of each lane.
-const (
-	lanes01 = 0x0101010101010101
-	lanes80 = 0x8080808080808080
-)
-
-// special marks, in eight bytes read as a little-endian word, the bytes a
-// string scan must stop at: '"', '\\' and controls (< 0x20). Bits above
-// the lowest mark may be false alarms (borrows), never the lowest one.
-func special(w uint64) uint64 {
-	q := w ^ (lanes01 * '"')
-	s := w ^ (lanes01 * '\\')
-	return ((q-lanes01)&^q | (s-lanes01)&^s | (w - lanes01*0x20)) &^ w & lanes80
-}
-
 // stringEndEsc is stringEnd that also says whether the string has escapes.
 // Plain runs are crossed eight bytes at a time.
 func stringEndEsc(b []byte, i int) (end int, esc bool, err error) {
 	j := i + 1
 	for {
-		for j+8 <= len(b) {
-			m := special(binary.LittleEndian.Uint64(b[j:]))
-			if m != 0 {
-				j += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			j += 8
-		}
-		for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
-			j++
-		}
+		j = jsonscan.PlainEnd(b, j)
 		if j >= len(b) {
 			return 0, false, errUnterminated
 		}

@@ -2,13 +2,13 @@ package graph
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fbsql/fbsql/internal/jsonscan"
 )
 
 // scannedPage is what one pass over a response body finds: the spans of the "data" elements,
@@ -283,18 +283,11 @@ func (s *scanner) str() error {
 	}
 	i++
 	for i < len(b) {
-		for i+8 <= len(b) {
-			if m := stringStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
+		i = jsonscan.PlainEnd(b, i)
 		if i >= len(b) {
 			break
 		}
-		c := b[i]
-		switch {
+		switch c := b[i]; { // PlainEnd stopped at '"', '\\' or a control character
 		case c == '"':
 			s.i = i + 1
 			return nil
@@ -326,21 +319,10 @@ func (s *scanner) str() error {
 				s.i = i
 				return s.fail("bad escape")
 			}
-		default:
-			i++
 		}
 	}
 	s.i = i
 	return s.fail("")
-}
-
-// stringStops marks, in eight bytes read as a little-endian word, the bytes a string scan
-// stops at: '"', '\\' and controls (< 0x20). Marks above the lowest one may be false alarms
-// (borrows), never the lowest.
-func stringStops(w uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q, b := w^(ones*'"'), w^(ones*'\\')
-	return ((q-ones)&^q | (b-ones)&^b | (w - ones*0x20)) &^ w & highs
 }
 
 // span skips a data element whose grammar the caller checks (scanPage's rowsChecked):
