@@ -19,7 +19,8 @@ type insightsQuery struct {
 	sortDesc  bool
 	windows   []string // action_attribution_windows, "default" excluded
 	today     int
-	noReach   []bool // per range: reach omitted (breakdowns older than 13 months)
+	noReach   []bool    // per range: reach omitted (breakdowns older than 13 months)
+	need      metricSet // metrics a breakdown split computes (metrics_need.go)
 
 	actionDims []string // action_breakdowns other than action_type, in request order
 }
@@ -133,6 +134,7 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 	if err := q.parseSort(p); err != nil {
 		return nil, err
 	}
+	q.need = q.neededMetrics()
 	for _, d := range a.ads {
 		if (inScope == nil || inScope(d)) && matchAd(q.filters, d) {
 			q.ads = append(q.ads, d)
@@ -200,7 +202,7 @@ func (q *insightsQuery) compute() *resultSet {
 	var sp *splitter
 	groups := 1
 	if q.bd != nil {
-		sp = newSplitter(q.bd.fam)
+		sp = newSplitter(q.bd.fam, q.need)
 		groups = len(q.bd.values)
 	}
 	accs := make([]acc, groups)
@@ -220,9 +222,7 @@ func (q *insightsQuery) compute() *resultSet {
 							continue
 						}
 						sp.split(d, day, &m)
-						for c := range sp.cells {
-							accs[q.bd.groupOf[c]].add(&sp.cells[c])
-						}
+						sp.addTo(accs, q.bd.groupOf)
 					}
 				}
 				for g := range accs {
