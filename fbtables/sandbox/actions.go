@@ -24,7 +24,7 @@ type rowCtx struct {
 	since     int
 }
 
-func (q *insightsQuery) rowContext(r rowRec, sl dateRange, camp *campaign, set *adset, d *ad) *rowCtx {
+func (q *insightsQuery) rowContext(r *rowRec, sl dateRange, camp *campaign, set *adset, d *ad) *rowCtx {
 	id := q.acct.id
 	switch {
 	case d != nil:

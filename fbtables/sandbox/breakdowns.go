@@ -177,6 +177,7 @@ type breakdownPlan struct {
 	fam     int        // family index
 	groupOf []int32    // cell → group
 	values  [][]string // group → values, aligned with names
+	members [][]byte   // group → its JSON members, `,"name":"value"` per name
 }
 
 // planBreakdowns validates a breakdowns list and builds its cell→group map.
@@ -224,6 +225,14 @@ func newBreakdownPlan(f int, names []string) *breakdownPlan {
 			p.values = append(p.values, vals)
 		}
 		p.groupOf[c] = g
+	}
+	for _, vals := range p.values {
+		var m []byte
+		for i, n := range names {
+			m = append(appendString(append(m, ','), n), ':')
+			m = appendString(m, vals[i])
+		}
+		p.members = append(p.members, m)
 	}
 	return p
 }

@@ -22,6 +22,8 @@ type insightsQuery struct {
 	noReach   []bool    // per range: reach omitted (breakdowns older than 13 months)
 	need      metricSet // metrics a breakdown split computes (metrics_need.go)
 
+	hasAccountID, hasLevelID bool // account_id, the level's id among fields
+
 	actionDims []string // action_breakdowns other than action_type, in request order
 }
 
@@ -76,12 +78,12 @@ func insightsPage(c *call, rs *resultSet) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	data := make([]obj, 0, end-start)
-	for i := start; i < end; i++ {
-		data = append(data, rs.q.render(rs.row(i)))
+	data, rerr := rs.appendRows(make([]byte, 0, rs.pageBytes(end-start)), start, end)
+	if rerr != nil {
+		return nil, errInternal(rerr)
 	}
 	c.pageRows = end - start
-	out := obj{{"data", data}}
+	out := obj{{"data", rawJSON(data)}}
 	if pg := pagingObj(c, start, end, rs.len(), limit); pg != nil {
 		out = append(out, kv{"paging", pg})
 	}
@@ -105,6 +107,7 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 		}
 	}
 	q.fields = dedupe(fields)
+	q.hasAccountID = slices.Contains(q.fields, "account_id")
 	if l := p["level"]; l != "" {
 		i := slices.Index(levelNames[:], l)
 		if i < 0 {
@@ -112,6 +115,7 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 		}
 		q.level = level(i)
 	}
+	q.hasLevelID = slices.Contains(q.fields, levelNames[q.level]+"_id")
 	if err := q.parseBreakdowns(p); err != nil {
 		return nil, err
 	}

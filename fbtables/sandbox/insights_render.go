@@ -1,7 +1,7 @@
 package sandbox
 
 import (
-	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -56,11 +56,60 @@ func rowValue(a *acc, name string) (float64, bool) {
 	return 0, false
 }
 
-// render turns a row into its JSON object: requested fields in request order
-// (fields the sandbox does not compute are omitted, as the API omits fields
-// without data), then account_id and the level's id if not requested, then
-// date_start/date_stop (the row's slice), then the breakdown values.
-func (q *insightsQuery) render(r rowRec) obj {
+// rowWriter appends one row's JSON object: keys in call order, a value
+// written straight into the page's bytes (no intermediate obj), so a page
+// costs one growing buffer rather than a map of boxed values per row.
+type rowWriter struct {
+	b     []byte
+	first bool
+	err   error
+}
+
+// key starts a member: the separator, then the quoted key and the colon.
+func (w *rowWriter) key(k string) {
+	if !w.first {
+		w.b = append(w.b, ',')
+	}
+	w.first = false
+	w.b = appendString(w.b, k)
+	w.b = append(w.b, ':')
+}
+
+func (w *rowWriter) str(k, v string) {
+	w.key(k)
+	w.b = appendString(w.b, v)
+}
+
+// count writes n as the API writes counts: a decimal string.
+func (w *rowWriter) count(k string, n int64) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = strconv.AppendInt(w.b, n, 10)
+	w.b = append(w.b, '"')
+}
+
+// rate writes x·scale/y as ratio does, and nothing when y is not positive.
+func (w *rowWriter) rate(k string, x, y int64, scale float64) {
+	if y > 0 {
+		w.key(k)
+		w.b = appendRatio(w.b, float64(x)*scale, float64(y))
+	}
+}
+
+// value writes any value encoding/json or obj accepts.
+func (w *rowWriter) value(k string, v any) {
+	w.key(k)
+	if w.b, w.err = appendValue(w.b, v); w.err != nil {
+		w.b = nil
+	}
+}
+
+// appendRow appends row r's JSON object to b: requested fields in request
+// order (fields the sandbox does not compute are omitted, as the API omits
+// fields without data), then account_id and the level's id if not
+// requested, then date_start/date_stop (the row's slice), then the
+// breakdown values.
+func (q *insightsQuery) appendRow(b []byte, r *rowRec) ([]byte, error) {
 	sl := q.slices[r.rng][r.slice]
 	var camp *campaign
 	var set *adset
@@ -78,64 +127,59 @@ func (q *insightsQuery) render(r rowRec) obj {
 	a := &r.a
 	m := &a.m
 	noReach := q.noReach[r.rng]
-	rc := q.rowContext(r, sl, camp, set, d)
-	o := make(obj, 0, len(q.fields)+8)
-	put := func(k string, v any) { o = append(o, kv{k, v}) }
-	rate := func(k string, x, y int64, scale float64) {
-		if y > 0 {
-			put(k, ratio(float64(x)*scale, float64(y)))
-		}
-	}
+	var rc *rowCtx // built on first use: most rows need no action context
+	w := rowWriter{b: append(b, '{'), first: true}
 	for _, f := range q.fields {
 		switch f {
 		case "account_id":
-			put(f, q.acct.id)
+			w.str(f, q.acct.id)
 		case "account_name":
-			put(f, q.acct.name)
+			w.str(f, q.acct.name)
 		case "account_currency":
-			put(f, q.acct.currency)
+			w.str(f, q.acct.currency)
 		case "campaign_id", "campaign_name", "objective", "buying_type":
 			if camp != nil {
-				put(f, campaignAttr(camp, f))
+				w.str(f, campaignAttr(camp, f))
 			}
 		case "adset_id", "adset_name", "optimization_goal":
 			if set != nil {
-				put(f, adsetAttr(set, f))
+				w.str(f, adsetAttr(set, f))
 			}
 		case "ad_id":
 			if d != nil {
-				put(f, d.id)
+				w.str(f, d.id)
 			}
 		case "ad_name":
 			if d != nil {
-				put(f, d.name)
+				w.str(f, d.name)
 			}
 		case "impressions":
-			put(f, itoa(m[mImpressions]))
+			w.count(f, m[mImpressions])
 		case "clicks":
-			put(f, itoa(m[mClicks]))
+			w.count(f, m[mClicks])
 		case "inline_link_clicks":
-			put(f, itoa(m[mInlineLinkClicks]))
+			w.count(f, m[mInlineLinkClicks])
 		case "inline_post_engagement":
-			put(f, itoa(m[mPostEngagement]))
+			w.count(f, m[mPostEngagement])
 		case "spend":
-			put(f, money(m[mSpend]))
+			w.key(f)
+			w.b = appendMoney(w.b, m[mSpend])
 		case "unique_clicks":
-			put(f, itoa(a.unique(1)))
+			w.count(f, a.unique(1))
 		case "unique_inline_link_clicks":
-			put(f, itoa(a.unique(2)))
+			w.count(f, a.unique(2))
 		case "ctr":
-			rate(f, m[mClicks], m[mImpressions], 100)
+			w.rate(f, m[mClicks], m[mImpressions], 100)
 		case "inline_link_click_ctr":
-			rate(f, m[mInlineLinkClicks], m[mImpressions], 100)
+			w.rate(f, m[mInlineLinkClicks], m[mImpressions], 100)
 		case "cpc":
-			rate(f, m[mSpend], m[mClicks], 0.01)
+			w.rate(f, m[mSpend], m[mClicks], 0.01)
 		case "cost_per_inline_link_click":
-			rate(f, m[mSpend], m[mInlineLinkClicks], 0.01)
+			w.rate(f, m[mSpend], m[mInlineLinkClicks], 0.01)
 		case "cost_per_unique_click":
-			rate(f, m[mSpend], a.unique(1), 0.01)
+			w.rate(f, m[mSpend], a.unique(1), 0.01)
 		case "cpm":
-			rate(f, m[mSpend], m[mImpressions], 10)
+			w.rate(f, m[mSpend], m[mImpressions], 10)
 		case "reach", "frequency", "cpp", "unique_ctr":
 			if noReach {
 				continue // §2.4: sync breakdowns older than 13 months omit reach
@@ -143,44 +187,48 @@ func (q *insightsQuery) render(r rowRec) obj {
 			reach := a.unique(0)
 			switch f {
 			case "reach":
-				put(f, itoa(reach))
+				w.count(f, reach)
 			case "frequency":
-				rate(f, m[mImpressions], reach, 1)
+				w.rate(f, m[mImpressions], reach, 1)
 			case "cpp":
-				rate(f, m[mSpend], reach, 10)
+				w.rate(f, m[mSpend], reach, 10)
 			case "unique_ctr":
-				rate(f, a.unique(1), reach, 100)
+				w.rate(f, a.unique(1), reach, 100)
 			}
 		default:
+			if rc == nil {
+				rc = q.rowContext(r, sl, camp, set, d)
+			}
 			if v := q.renderMore(f, a, rc); v != nil {
-				put(f, v)
+				w.value(f, v)
 			}
 		}
+		if w.err != nil {
+			return b, w.err
+		}
 	}
-	if !slices.Contains(q.fields, "account_id") {
-		put("account_id", q.acct.id)
+	if !q.hasAccountID {
+		w.str("account_id", q.acct.id)
 	}
-	if q.level > levelAccount {
+	if q.level > levelAccount && !q.hasLevelID {
 		idField := levelNames[q.level] + "_id"
-		if !slices.Contains(q.fields, idField) {
-			switch q.level {
-			case levelCampaign:
-				put(idField, camp.id)
-			case levelAdset:
-				put(idField, set.id)
-			case levelAd:
-				put(idField, d.id)
-			}
+		switch q.level {
+		case levelCampaign:
+			w.str(idField, camp.id)
+		case levelAdset:
+			w.str(idField, set.id)
+		case levelAd:
+			w.str(idField, d.id)
 		}
 	}
-	put("date_start", dayString(sl.since))
-	put("date_stop", dayString(sl.until))
+	w.key("date_start")
+	w.b = appendDay(w.b, sl.since)
+	w.key("date_stop")
+	w.b = appendDay(w.b, sl.until)
 	if q.bd != nil {
-		for i, name := range q.bd.names {
-			put(name, q.bd.values[r.group][i])
-		}
+		w.b = append(w.b, q.bd.members[r.group]...)
 	}
-	return o
+	return append(w.b, '}'), nil
 }
 
 // campaignAttr and adsetAttr give the entity attributes insights rows echo.

@@ -86,10 +86,10 @@ func TestNeededMetricsChangeNoByte(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", r, err.Message)
 		}
-		got := renderAll(t, q, q.compute())
+		got := renderAll(t, q.compute())
 		ref := *q
 		ref.need = allMetrics
-		want := renderAll(t, &ref, ref.compute())
+		want := renderAll(t, ref.compute())
 		if !bytes.Equal(got, want) {
 			t.Errorf("%v: rows differ when only the needed metrics (%b) are split", r, q.need)
 		}
@@ -106,13 +106,9 @@ func TestNeededMetricsChangeNoByte(t *testing.T) {
 }
 
 // renderAll renders every row of rs as the pages do.
-func renderAll(t *testing.T, q *insightsQuery, rs *resultSet) []byte {
+func renderAll(t *testing.T, rs *resultSet) []byte {
 	t.Helper()
-	data := make([]obj, 0, rs.len())
-	for i := range rs.len() {
-		data = append(data, q.render(rs.row(i)))
-	}
-	b, err := marshal(data)
+	b, err := rs.appendRows(nil, 0, rs.len())
 	if err != nil {
 		t.Fatal(err)
 	}

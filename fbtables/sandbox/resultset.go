@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/binary"
 	"sort"
+	"sync/atomic"
 )
 
 // resultSet is a computed insights result, stored compactly: each row is a
@@ -16,6 +17,8 @@ type resultSet struct {
 	offs  []uint32 // start of row i; len = rows+1
 	order []int32  // row order after sort; nil = natural order
 	keys  []float64
+
+	rowBytes atomic.Int64 // rendered bytes per row of the last page, to size the next
 }
 
 // rowRec is one decoded row.
@@ -88,4 +91,36 @@ func (rs *resultSet) sortRows(desc bool) {
 		return a < b
 	})
 	rs.keys = nil
+}
+
+// appendRows appends rows [start, end) as a JSON array.
+func (rs *resultSet) appendRows(b []byte, start, end int) ([]byte, error) {
+	b = append(b, '[')
+	n := len(b)
+	var r rowRec
+	for i := start; i < end; i++ {
+		if i > start {
+			b = append(b, ',')
+		}
+		r = rs.row(i)
+		var err error
+		if b, err = rs.q.appendRow(b, &r); err != nil {
+			return nil, err
+		}
+	}
+	if end > start {
+		rs.rowBytes.Store(int64((len(b)-n)/(end-start) + 1))
+	}
+	return append(b, ']'), nil
+}
+
+// pageBytes is the buffer to start a page of rows with: the last page's
+// bytes per row (a guess of 200 before any), with some slack so the buffer
+// rarely grows.
+func (rs *resultSet) pageBytes(rows int) int {
+	per := rs.rowBytes.Load()
+	if per == 0 {
+		per = 200
+	}
+	return int(per)*rows*9/8 + 16
 }
