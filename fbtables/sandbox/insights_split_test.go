@@ -51,10 +51,11 @@ func TestSmallestFirst(t *testing.T) {
 	}
 }
 
-// TestNeededMetricsChangeNoByte computes every field alone, and with each
-// metric filter and sort, once splitting only the metrics the request needs
-// and once splitting all of them (the reference: every metric is split, as
-// before the need set existed), and compares the rendered rows byte for byte.
+// TestNeededMetricsChangeNoByte computes every field alone (with and
+// without a breakdown), and with each metric filter and sort, once splitting
+// and storing only the metrics the request needs and once all of them (the
+// reference: every metric is split and stored, as before the need set
+// existed), and compares the rendered rows byte for byte.
 // A field whose fieldMetrics entry forgets a metric it reads fails here.
 func TestNeededMetricsChangeNoByte(t *testing.T) {
 	s := New(Config{Seed: 3, Now: func() time.Time { return testNow }})
@@ -70,7 +71,7 @@ func TestNeededMetricsChangeNoByte(t *testing.T) {
 		if noBreakdownFields[f] {
 			continue
 		}
-		reqs = append(reqs, req{fields: f, breakdowns: "country"})
+		reqs = append(reqs, req{fields: f, breakdowns: "country"}, req{fields: f})
 	}
 	for _, m := range filterMetrics {
 		reqs = append(reqs,
