@@ -66,7 +66,7 @@ func BenchmarkRenderPage(b *testing.B) {
 	q, _ := parseInsights(p, s.world.accounts[0], levelAccount, nil, s.today())
 	rs := q.compute()
 	for b.Loop() {
-		data, err := rs.appendRows(nil, 0, 5000)
+		data, err := rs.appendRows(make([]byte, 0, rs.pageBytes(5000)), 0, 5000)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -109,7 +109,9 @@ func (w *rowWriter) value(k string, v any) {
 // fields without data), then account_id and the level's id if not
 // requested, then date_start/date_stop (the row's slice), then the
 // breakdown values.
-func (q *insightsQuery) appendRow(b []byte, r *rowRec) ([]byte, error) {
+// rc is the page's action context, refilled for the row when a field needs
+// it.
+func (q *insightsQuery) appendRow(b []byte, r *rowRec, rc *rowCtx) ([]byte, error) {
 	sl := q.slices[r.rng][r.slice]
 	var camp *campaign
 	var set *adset
@@ -127,7 +129,7 @@ func (q *insightsQuery) appendRow(b []byte, r *rowRec) ([]byte, error) {
 	a := &r.a
 	m := &a.m
 	noReach := q.noReach[r.rng]
-	var rc *rowCtx // built on first use: most rows need no action context
+	haveRC := false // the action context is filled on first use: most rows need none
 	w := rowWriter{b: append(b, '{'), first: true}
 	for _, f := range q.fields {
 		switch f {
@@ -196,8 +198,9 @@ func (q *insightsQuery) appendRow(b []byte, r *rowRec) ([]byte, error) {
 				w.rate(f, a.unique(1), reach, 100)
 			}
 		default:
-			if rc == nil {
-				rc = q.rowContext(r, sl, camp, set, d)
+			if !haveRC {
+				q.setRowContext(rc, r, sl, camp, set, d)
+				haveRC = true
 			}
 			if v := q.renderMore(f, a, rc); v != nil {
 				w.value(f, v)

@@ -106,13 +106,14 @@ func (rs *resultSet) appendRows(b []byte, start, end int) ([]byte, error) {
 	b = append(b, '[')
 	n := len(b)
 	var r rowRec
+	var rc rowCtx
 	for i := start; i < end; i++ {
 		if i > start {
 			b = append(b, ',')
 		}
 		r = rs.row(i)
 		var err error
-		if b, err = rs.q.appendRow(b, &r); err != nil {
+		if b, err = rs.q.appendRow(b, &r, &rc); err != nil {
 			return nil, err
 		}
 	}
