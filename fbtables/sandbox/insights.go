@@ -22,7 +22,8 @@ type insightsQuery struct {
 	noReach   []bool    // per range: reach omitted (breakdowns older than 13 months)
 	need      metricSet // metrics a breakdown split computes (metrics_need.go)
 
-	hasAccountID, hasLevelID bool // account_id, the level's id among fields
+	hasAccountID, hasLevelID bool     // account_id, the level's id among fields
+	fieldKeys                [][]byte // per field, its quoted key and colon
 
 	actionDims []string // action_breakdowns other than action_type, in request order
 }
@@ -108,6 +109,9 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 	}
 	q.fields = dedupe(fields)
 	q.hasAccountID = slices.Contains(q.fields, "account_id")
+	for _, f := range q.fields {
+		q.fieldKeys = append(q.fieldKeys, jsonKey(f))
+	}
 	if l := p["level"]; l != "" {
 		i := slices.Index(levelNames[:], l)
 		if i < 0 {

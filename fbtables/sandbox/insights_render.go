@@ -65,23 +65,34 @@ type rowWriter struct {
 	err   error
 }
 
-// key starts a member: the separator, then the quoted key and the colon.
-func (w *rowWriter) key(k string) {
+// key starts a member: the separator, then k, a quoted key and its colon
+// (jsonKey).
+func (w *rowWriter) key(k []byte) {
 	if !w.first {
 		w.b = append(w.b, ',')
 	}
 	w.first = false
-	w.b = appendString(w.b, k)
-	w.b = append(w.b, ':')
+	w.b = append(w.b, k...)
 }
 
-func (w *rowWriter) str(k, v string) {
+// jsonKey is the quoted key and colon that start a member named k.
+func jsonKey(k string) []byte { return append(appendString(nil, k), ':') }
+
+// The members every row has, quoted once.
+var (
+	keyAccountID = jsonKey("account_id")
+	keyDateStart = jsonKey("date_start")
+	keyDateStop  = jsonKey("date_stop")
+	keyLevelID   = [...][]byte{levelCampaign: jsonKey("campaign_id"), levelAdset: jsonKey("adset_id"), levelAd: jsonKey("ad_id")}
+)
+
+func (w *rowWriter) str(k []byte, v string) {
 	w.key(k)
 	w.b = appendString(w.b, v)
 }
 
 // count writes n as the API writes counts: a decimal string.
-func (w *rowWriter) count(k string, n int64) {
+func (w *rowWriter) count(k []byte, n int64) {
 	w.key(k)
 	w.b = append(w.b, '"')
 	w.b = strconv.AppendInt(w.b, n, 10)
@@ -89,7 +100,7 @@ func (w *rowWriter) count(k string, n int64) {
 }
 
 // rate writes x·scale/y as ratio does, and nothing when y is not positive.
-func (w *rowWriter) rate(k string, x, y int64, scale float64) {
+func (w *rowWriter) rate(k []byte, x, y int64, scale float64) {
 	if y > 0 {
 		w.key(k)
 		w.b = appendRatio(w.b, float64(x)*scale, float64(y))
@@ -97,7 +108,7 @@ func (w *rowWriter) rate(k string, x, y int64, scale float64) {
 }
 
 // value writes any value encoding/json or obj accepts.
-func (w *rowWriter) value(k string, v any) {
+func (w *rowWriter) value(k []byte, v any) {
 	w.key(k)
 	if w.b, w.err = appendValue(w.b, v); w.err != nil {
 		w.b = nil
@@ -131,57 +142,58 @@ func (q *insightsQuery) appendRow(b []byte, r *rowRec, rc *rowCtx) ([]byte, erro
 	noReach := q.noReach[r.rng]
 	haveRC := false // the action context is filled on first use: most rows need none
 	w := rowWriter{b: append(b, '{'), first: true}
-	for _, f := range q.fields {
+	for fi, f := range q.fields {
+		k := q.fieldKeys[fi]
 		switch f {
 		case "account_id":
-			w.str(f, q.acct.id)
+			w.str(k, q.acct.id)
 		case "account_name":
-			w.str(f, q.acct.name)
+			w.str(k, q.acct.name)
 		case "account_currency":
-			w.str(f, q.acct.currency)
+			w.str(k, q.acct.currency)
 		case "campaign_id", "campaign_name", "objective", "buying_type":
 			if camp != nil {
-				w.str(f, campaignAttr(camp, f))
+				w.str(k, campaignAttr(camp, f))
 			}
 		case "adset_id", "adset_name", "optimization_goal":
 			if set != nil {
-				w.str(f, adsetAttr(set, f))
+				w.str(k, adsetAttr(set, f))
 			}
 		case "ad_id":
 			if d != nil {
-				w.str(f, d.id)
+				w.str(k, d.id)
 			}
 		case "ad_name":
 			if d != nil {
-				w.str(f, d.name)
+				w.str(k, d.name)
 			}
 		case "impressions":
-			w.count(f, m[mImpressions])
+			w.count(k, m[mImpressions])
 		case "clicks":
-			w.count(f, m[mClicks])
+			w.count(k, m[mClicks])
 		case "inline_link_clicks":
-			w.count(f, m[mInlineLinkClicks])
+			w.count(k, m[mInlineLinkClicks])
 		case "inline_post_engagement":
-			w.count(f, m[mPostEngagement])
+			w.count(k, m[mPostEngagement])
 		case "spend":
-			w.key(f)
+			w.key(k)
 			w.b = appendMoney(w.b, m[mSpend])
 		case "unique_clicks":
-			w.count(f, a.unique(1))
+			w.count(k, a.unique(1))
 		case "unique_inline_link_clicks":
-			w.count(f, a.unique(2))
+			w.count(k, a.unique(2))
 		case "ctr":
-			w.rate(f, m[mClicks], m[mImpressions], 100)
+			w.rate(k, m[mClicks], m[mImpressions], 100)
 		case "inline_link_click_ctr":
-			w.rate(f, m[mInlineLinkClicks], m[mImpressions], 100)
+			w.rate(k, m[mInlineLinkClicks], m[mImpressions], 100)
 		case "cpc":
-			w.rate(f, m[mSpend], m[mClicks], 0.01)
+			w.rate(k, m[mSpend], m[mClicks], 0.01)
 		case "cost_per_inline_link_click":
-			w.rate(f, m[mSpend], m[mInlineLinkClicks], 0.01)
+			w.rate(k, m[mSpend], m[mInlineLinkClicks], 0.01)
 		case "cost_per_unique_click":
-			w.rate(f, m[mSpend], a.unique(1), 0.01)
+			w.rate(k, m[mSpend], a.unique(1), 0.01)
 		case "cpm":
-			w.rate(f, m[mSpend], m[mImpressions], 10)
+			w.rate(k, m[mSpend], m[mImpressions], 10)
 		case "reach", "frequency", "cpp", "unique_ctr":
 			if noReach {
 				continue // §2.4: sync breakdowns older than 13 months omit reach
@@ -189,13 +201,13 @@ func (q *insightsQuery) appendRow(b []byte, r *rowRec, rc *rowCtx) ([]byte, erro
 			reach := a.unique(0)
 			switch f {
 			case "reach":
-				w.count(f, reach)
+				w.count(k, reach)
 			case "frequency":
-				w.rate(f, m[mImpressions], reach, 1)
+				w.rate(k, m[mImpressions], reach, 1)
 			case "cpp":
-				w.rate(f, m[mSpend], reach, 10)
+				w.rate(k, m[mSpend], reach, 10)
 			case "unique_ctr":
-				w.rate(f, a.unique(1), reach, 100)
+				w.rate(k, a.unique(1), reach, 100)
 			}
 		default:
 			if !haveRC {
@@ -203,7 +215,7 @@ func (q *insightsQuery) appendRow(b []byte, r *rowRec, rc *rowCtx) ([]byte, erro
 				haveRC = true
 			}
 			if v := q.renderMore(f, a, rc); v != nil {
-				w.value(f, v)
+				w.value(k, v)
 			}
 		}
 		if w.err != nil {
@@ -211,22 +223,22 @@ func (q *insightsQuery) appendRow(b []byte, r *rowRec, rc *rowCtx) ([]byte, erro
 		}
 	}
 	if !q.hasAccountID {
-		w.str("account_id", q.acct.id)
+		w.str(keyAccountID, q.acct.id)
 	}
 	if q.level > levelAccount && !q.hasLevelID {
-		idField := levelNames[q.level] + "_id"
+		k := keyLevelID[q.level]
 		switch q.level {
 		case levelCampaign:
-			w.str(idField, camp.id)
+			w.str(k, camp.id)
 		case levelAdset:
-			w.str(idField, set.id)
+			w.str(k, set.id)
 		case levelAd:
-			w.str(idField, d.id)
+			w.str(k, d.id)
 		}
 	}
-	w.key("date_start")
+	w.key(keyDateStart)
 	w.b = appendDay(w.b, sl.since)
-	w.key("date_stop")
+	w.key(keyDateStop)
 	w.b = appendDay(w.b, sl.until)
 	if q.bd != nil {
 		w.b = append(w.b, q.bd.members[r.group]...)

@@ -144,9 +144,24 @@ func ratio(a, b float64) string {
 	return string(appendDecimal(nil, a, b))
 }
 
-// appendMoney appends money(cents), quoted.
+// appendMoney appends money(cents), quoted. Below 10^11 cents the double
+// cents/100 lies within half a millionth of the exact two-decimal value, so
+// its six-decimal rounding is that value: integer digits give the same
+// bytes without formatting a float.
 func appendMoney(b []byte, cents int64) []byte {
-	return appendRatio(b, float64(cents), 100)
+	if cents < 0 || cents >= 1e11 {
+		return appendRatio(b, float64(cents), 100)
+	}
+	b = append(b, '"')
+	b = strconv.AppendInt(b, cents/100, 10)
+	switch f := cents % 100; {
+	case f == 0:
+	case f%10 == 0:
+		b = append(b, '.', byte('0'+f/10))
+	default:
+		b = append(b, '.', byte('0'+f/10), byte('0'+f%10))
+	}
+	return append(b, '"')
 }
 
 // appendRatio appends ratio(a, x), quoted.

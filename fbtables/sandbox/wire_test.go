@@ -50,3 +50,26 @@ func TestAppendStringEscapes(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// TestAppendMoneyMatchesRatio holds the integer path to the float
+// formatting it replaces, over every amount up to 10^6 cents, amounts near
+// the cut-over and a spread of large ones.
+func TestAppendMoneyMatchesRatio(t *testing.T) {
+	var cents []int64
+	for c := int64(0); c <= 1_000_000; c++ {
+		cents = append(cents, c)
+	}
+	s := &stream{state: 9}
+	for range 200_000 {
+		cents = append(cents, int64(s.next()%1e11))
+	}
+	for c := int64(1e11 - 1000); c < 1e11+1000; c++ {
+		cents = append(cents, c)
+	}
+	cents = append(cents, -1, -250, 1<<40, 1<<53)
+	for _, c := range cents {
+		if got, want := string(appendMoney(nil, c)), strconv.Quote(ratio(float64(c), 100)); got != want {
+			t.Fatalf("%d cents: %s, want %s", c, got, want)
+		}
+	}
+}
