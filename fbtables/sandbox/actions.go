@@ -57,7 +57,7 @@ func appendCount(b []byte, n int64) []byte {
 
 // statList renders one list as a JSON array: an element (or its
 // action-breakdown split) per (action type, count) with a non-zero count,
-// values written by format. An empty list is nil, which render omits. The
+// values written by format. An empty list is nil, which appendRow omits. The
 // array lives in rc's scratch buffer: it is valid until the next statList
 // of the row, which is long enough to copy it into the page.
 func (q *insightsQuery) statList(rc *rowCtx, items []actionCount, format valueFormat) any {

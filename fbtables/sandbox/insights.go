@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// insightsQuery is a validated insights request, ready to compute and render.
+// insightsQuery is a validated insights request, ready to compute and render
+// (appendRow).
 type insightsQuery struct {
 	acct      *account
 	level     level

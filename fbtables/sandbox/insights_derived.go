@@ -6,7 +6,7 @@ import (
 
 // renderMore renders the insights fields beyond the core ones: everything
 // derivable from a row's additive vector and its entities. It returns nil
-// for fields the sandbox does not compute, which render omits, as the API
+// for fields the sandbox does not compute, which appendRow omits, as the API
 // omits fields without data.
 func (q *insightsQuery) renderMore(f string, a *acc, rc *rowCtx) any {
 	m := &a.m

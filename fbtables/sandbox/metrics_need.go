@@ -34,9 +34,9 @@ var actionMetrics = func() metricSet {
 }()
 
 // fieldMetrics lists what each field (or filter and sort attribute, through
-// rowValue) reads of a row's vector; render and rowValue are the places to
-// check against. Fields echoed from entities read nothing. A field missing
-// here is taken to read every metric.
+// rowValue) reads of a row's vector; appendRow, renderMore and rowValue are
+// the places to check against. Fields echoed from entities read nothing. A
+// field missing here is taken to read every metric.
 var fieldMetrics = map[string]metricSet{
 	"account_id": 0, "account_name": 0, "account_currency": 0, "campaign_id": 0, "campaign_name": 0,
 	"objective": 0, "buying_type": 0, "adset_id": 0, "adset_name": 0, "optimization_goal": 0, "ad_id": 0, "ad_name": 0,
