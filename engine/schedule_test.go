@@ -114,8 +114,8 @@ func simulate(t *testing.T, s *schedule, slots int, rows func(span) int) (time.D
 		end    time.Time
 	}
 	var (
-		running []job       // pieces being served, at most slots
-		queue   []job       // pieces waiting for a slot
+		running []job        // pieces being served, at most slots
+		queue   []job        // pieces waiting for a slot
 		mine    = [][]span{} // each stream's allotment
 		pieces  []span
 		pages   int

@@ -17,10 +17,10 @@ import (
 
 // usage is the throttle state reported in one response's headers.
 type usage struct {
-	accPct, appPct int
+	accPct, appPct   int
 	load             bool // the load limit is on: the insights header reports accLoad and appLoad
 	accLoad, appLoad int  // the share of the account's and the app's slots in use (load.go), in percent
-	regainMin      int // estimated_time_to_regain_access, in minutes as the API states it
+	regainMin        int  // estimated_time_to_regain_access, in minutes as the API states it
 }
 
 // admit applies the throttle to c before it is routed. Rejected calls do not
