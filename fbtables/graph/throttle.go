@@ -91,15 +91,14 @@ type grant struct {
 }
 
 // capacity is how many requests acct may have in flight. Usage halves it at each threshold;
-// until two readings show what one request costs (or a load reading showed the account's
-// insights capacity), it is half the maximum; after that, no more
+// until two readings show what one request costs, it is half the maximum; after that, no more
 // are sent than would take the account to busyPct once all in flight have been counted. And no
 // account takes more than its fair share of what the app allows (fairShare), so that one
 // account's requests do not queue at its own capacity while another's capacity stays idle.
 func (g *throttle) capacity(s *accountState) int {
 	limit := g.limit(s)
 	if s.perCall <= 0 {
-		if s.readings < 2 && !s.slots.exact {
+		if s.readings < 2 {
 			return max(1, min(limit, g.cfg.MaxPerAccount/2))
 		}
 		return limit // readings that do not rise: requests cost next to nothing
