@@ -186,42 +186,61 @@ const latencyRows = 3000
 
 // endShares cuts what is left (gaps, at rate rows per slice) into at most
 // streams shares of about even time: each gap into pieces of a page or
-// less, as many pieces in all as a whole number of rounds of the streams
-// takes (so no stream waits on a last, lone round), then the pieces dealt
-// longest first to the share with the least time so far. The longest
-// share comes first, for the stream that asks first.
+// less, and the pieces dealt longest first to the share with the least
+// time so far. More pieces than the fewest cost more round trips but can
+// even the shares out (no stream waiting on a last, lone round), so every
+// count up to a round of the streams more is tried and the one whose
+// longest share is shortest kept. The longest share comes first, for the
+// stream that asks first.
 func endShares(gaps []span, rate float64, streams int) [][]span {
 	onePage := pageFill * float64(graph.InsightsPageSize)
-	type cut struct {
-		g      span
-		pieces int
-	}
-	cuts := make([]cut, len(gaps))
-	least := 0
+	least := make([]int, len(gaps))
+	fewest := 0
 	for i, g := range gaps {
-		cuts[i] = cut{g, min(g.hi-g.lo, max(1, int(math.Ceil(rate*float64(g.hi-g.lo)/onePage))))}
-		least += cuts[i].pieces
+		least[i] = min(g.hi-g.lo, max(1, int(math.Ceil(rate*float64(g.hi-g.lo)/onePage))))
+		fewest += least[i]
 	}
-	// More pieces, a round's worth, each to the gap whose pieces are biggest.
-	for extra := (least+streams-1)/streams*streams - least; extra > 0; extra-- {
+	var best [][]span
+	bestLoad := math.Inf(1)
+	for extra := 0; extra <= streams; extra++ {
+		shares, load := dealShares(cutGaps(gaps, least, extra), rate, streams)
+		if load < bestLoad {
+			best, bestLoad = shares, load
+		}
+	}
+	return best
+}
+
+// cutGaps cuts each gap into least[i] even pieces and extra more, each to
+// the gap whose pieces are biggest.
+func cutGaps(gaps []span, least []int, extra int) []span {
+	n := slices.Clone(least)
+	for ; extra > 0; extra-- {
 		best := -1
-		for i, c := range cuts {
-			if c.pieces < c.g.hi-c.g.lo && (best < 0 || (c.g.hi-c.g.lo)*cuts[best].pieces > (cuts[best].g.hi-cuts[best].g.lo)*c.pieces) {
+		for i, g := range gaps {
+			if n[i] < g.hi-g.lo && (best < 0 || (g.hi-g.lo)*n[best] > (gaps[best].hi-gaps[best].lo)*n[i]) {
 				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		cuts[best].pieces++
+		n[best]++
 	}
 	var pieces []span
-	for _, c := range cuts {
-		n := c.g.hi - c.g.lo
-		for k := range c.pieces {
-			pieces = append(pieces, span{c.g.lo + k*n/c.pieces, c.g.lo + (k+1)*n/c.pieces})
+	for i, g := range gaps {
+		size := g.hi - g.lo
+		for k := range n[i] {
+			pieces = append(pieces, span{g.lo + k*size/n[i], g.lo + (k+1)*size/n[i]})
 		}
 	}
+	return pieces
+}
+
+// dealShares deals pieces longest first to the share with the least time
+// so far, a piece costing its rows and a round trip (latencyRows). It
+// returns the shares, longest first, and the longest share's cost.
+func dealShares(pieces []span, rate float64, streams int) ([][]span, float64) {
 	cost := func(p span) float64 { return rate*float64(p.hi-p.lo) + latencyRows }
 	slices.SortStableFunc(pieces, func(a, b span) int { return cmp.Compare(cost(b), cost(a)) })
 	shares := make([][]span, min(streams, len(pieces)))
@@ -246,7 +265,7 @@ func endShares(gaps []span, rate float64, streams int) [][]span {
 		out[i] = shares[k]
 		slices.SortFunc(out[i], func(a, b span) int { return a.lo - b.lo })
 	}
-	return out
+	return out, load[order[0]]
 }
 
 // cut hands out the first n slices of the first gap.
