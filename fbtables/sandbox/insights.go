@@ -21,7 +21,7 @@ type insightsQuery struct {
 	windows   []string // action_attribution_windows, "default" excluded
 	today     int
 	noReach   []bool    // per range: reach omitted (breakdowns older than 13 months)
-	need      metricSet // metrics a breakdown split computes (metrics_need.go)
+	need      metricSet // metrics the request reads (and their split parents): the only ones split and stored
 
 	hasAccountID, hasLevelID bool     // account_id, the level's id among fields
 	fieldKeys                [][]byte // per field, its quoted key and colon

@@ -58,7 +58,7 @@ func rowValue(a *acc, name string) (float64, bool) {
 
 // rowWriter appends one row's JSON object: keys in call order, a value
 // written straight into the page's bytes (no intermediate obj), so a page
-// costs one growing buffer rather than a map of boxed values per row.
+// costs one growing buffer rather than an obj of boxed values per row.
 type rowWriter struct {
 	b     []byte
 	first bool
@@ -86,6 +86,7 @@ var (
 	keyLevelID   = [...][]byte{levelCampaign: jsonKey("campaign_id"), levelAdset: jsonKey("adset_id"), levelAd: jsonKey("ad_id")}
 )
 
+// str writes v as a JSON string.
 func (w *rowWriter) str(k []byte, v string) {
 	w.key(k)
 	w.b = appendString(w.b, v)
