@@ -22,9 +22,11 @@ type rowCtx struct {
 	set       *adset
 	d         *ad
 	since     int
+	scratch   []byte // statList's buffer, reused within the row
 }
 
-func (q *insightsQuery) rowContext(r rowRec, sl dateRange, camp *campaign, set *adset, d *ad) *rowCtx {
+// setRowContext fills rc for row r, keeping rc's scratch buffer.
+func (q *insightsQuery) setRowContext(rc *rowCtx, r *rowRec, sl dateRange, camp *campaign, set *adset, d *ad) {
 	id := q.acct.id
 	switch {
 	case d != nil:
@@ -34,27 +36,45 @@ func (q *insightsQuery) rowContext(r rowRec, sl dateRange, camp *campaign, set *
 	case camp != nil:
 		id = camp.id
 	}
-	rc := &rowCtx{ent: strHash(id), camp: camp, set: set, d: d, since: sl.since}
+	*rc = rowCtx{ent: strHash(id), camp: camp, set: set, d: d, since: sl.since, scratch: rc.scratch}
 	rc.seed = hash3(rc.ent, uint64(sl.since), uint64(r.group))
 	if q.bd != nil {
 		if i := slices.Index(q.bd.names, "impression_device"); i >= 0 {
 			rc.impDevice = q.bd.values[r.group][i]
 		}
 	}
-	return rc
 }
 
-// statList renders one list: an element (or its action-breakdown split) per
-// (action type, count) with a non-zero count, values formatted by format.
-func (q *insightsQuery) statList(rc *rowCtx, items []actionCount, format func(int64) string) []obj {
-	var out []obj
+// valueFormat appends one value of an action-stat element, quoted.
+type valueFormat func(b []byte, n int64) []byte
+
+// appendCount appends a count as the API writes it: a decimal string.
+func appendCount(b []byte, n int64) []byte {
+	b = append(b, '"')
+	b = strconv.AppendInt(b, n, 10)
+	return append(b, '"')
+}
+
+// statList renders one list as a JSON array: an element (or its
+// action-breakdown split) per (action type, count) with a non-zero count,
+// values written by format. An empty list is nil, which appendRow omits. The
+// array lives in rc's scratch buffer: it is valid until the next statList
+// of the row, which is long enough to copy it into the page.
+func (q *insightsQuery) statList(rc *rowCtx, items []actionCount, format valueFormat) any {
+	b := rc.scratch[:0]
 	for _, it := range items {
-		if it.n == 0 {
-			continue
+		if it.n != 0 {
+			b = q.appendElems(b, rc, it.name, it.n, format)
 		}
-		out = append(out, q.elems(rc, it.name, it.n, format)...)
 	}
-	return out
+	if len(b) == 0 {
+		rc.scratch = b
+		return nil
+	}
+	b[0] = '[' // every element was written with a leading comma
+	b = append(b, ']')
+	rc.scratch = b
+	return rawJSON(b)
 }
 
 // actionCount is one action type's count (or value) in a row.
@@ -72,38 +92,43 @@ func counts(m *metrics) []actionCount {
 	return out
 }
 
-// elems renders the elements of one action type: one without action
-// breakdowns beyond action_type, else one per non-zero cell of the split.
-func (q *insightsQuery) elems(rc *rowCtx, actionType string, n int64, format func(int64) string) []obj {
+// appendElems appends the elements of one action type, each after a comma:
+// one without action breakdowns beyond action_type, else one per non-zero
+// cell of the split.
+func (q *insightsQuery) appendElems(b []byte, rc *rowCtx, actionType string, n int64, format valueFormat) []byte {
 	if len(q.actionDims) == 0 {
-		return []obj{q.actionStat(obj{{"action_type", actionType}}, n, format)}
+		return q.appendStat(b, actionType, nil, n, format)
 	}
 	cells := q.actionCells(rc, actionType)
 	if cells == nil {
-		return nil // the breakdown does not apply to this action type
+		return b // the breakdown does not apply to this action type
 	}
 	w := make([]float64, len(cells))
 	for i, c := range cells {
 		w[i] = c.w * between(hash3(rc.seed, strHash(actionType), uint64(i)), 0.8, 1.2)
 	}
 	parts := apportionFloat(n, w)
-	var out []obj
 	for i, c := range cells {
-		if parts[i] == 0 {
-			continue
+		if parts[i] != 0 {
+			b = q.appendStat(b, actionType, c.keys, parts[i], format)
 		}
-		head := append(obj{{"action_type", actionType}}, c.keys...)
-		out = append(out, q.actionStat(head, parts[i], format))
 	}
-	return out
+	return b
 }
 
-// actionStat appends value and the requested window keys to head. value is
-// the default attribution (7d_click + 1d_view); the window keys are
-// deterministic splits of it, nested so that 1d ≤ 7d ≤ 28d within clicks
-// and within views.
-func (q *insightsQuery) actionStat(head obj, v int64, format func(int64) string) obj {
-	o := append(head, kv{"value", format(v)})
+// appendStat appends one element: action_type, the action-breakdown keys,
+// value, and the requested window keys. value is the default attribution
+// (7d_click + 1d_view); the window keys are deterministic splits of it,
+// nested so that 1d ≤ 7d ≤ 28d within clicks and within views.
+func (q *insightsQuery) appendStat(b []byte, actionType string, keys []member, v int64, format valueFormat) []byte {
+	b = append(b, `,{"action_type":`...)
+	b = appendString(b, actionType)
+	for _, k := range keys {
+		b = append(appendString(append(b, ','), k.k), ':')
+		b = appendString(b, k.v)
+	}
+	b = append(b, `,"value":`...)
+	b = format(b, v)
 	click7 := v * 4 / 5
 	view1 := v - click7
 	for _, w := range q.windows {
@@ -128,14 +153,18 @@ func (q *insightsQuery) actionStat(head obj, v int64, format func(int64) string)
 		default:
 			continue // SKAdNetwork and first/all-conversion windows have no data here
 		}
-		o = append(o, kv{w, format(x)})
+		b = append(appendString(append(b, ','), w), ':')
+		b = format(b, x)
 	}
-	return o
+	return append(b, '}')
 }
+
+// member is one key of an action-stat element with its string value.
+type member struct{ k, v string }
 
 // actionCell is one combination of action-breakdown values.
 type actionCell struct {
-	keys obj
+	keys []member
 	w    float64
 }
 
@@ -170,7 +199,7 @@ func isVideoAction(t string) bool { return t == "video_view" }
 // (action_reaction to anything but post_reaction, video ones to non-video).
 func (q *insightsQuery) actionCells(rc *rowCtx, actionType string) []actionCell {
 	cells := []actionCell{{w: 1}}
-	cross := func(keys []obj, w []float64) {
+	cross := func(keys [][]member, w []float64) {
 		var next []actionCell
 		for _, c := range cells {
 			for i, k := range keys {
@@ -183,10 +212,10 @@ func (q *insightsQuery) actionCells(rc *rowCtx, actionType string) []actionCell 
 	for _, dim := range q.actionDims {
 		switch dim {
 		case "action_device":
-			keys := make([]obj, len(actionDevices))
+			keys := make([][]member, len(actionDevices))
 			w := slices.Clone(actionDevWts)
 			for i, v := range actionDevices {
-				keys[i] = obj{{dim, v}}
+				keys[i] = []member{{dim, v}}
 				if v == rc.impDevice {
 					w[i] *= 30 // people mostly act on the device they saw the ad on
 				}
@@ -198,14 +227,14 @@ func (q *insightsQuery) actionCells(rc *rowCtx, actionType string) []actionCell 
 			}
 			destDone = true
 			pairs, w := destinations(actionType)
-			keys := make([]obj, len(pairs))
+			keys := make([][]member, len(pairs))
 			for i, p := range pairs {
 				for _, d2 := range q.actionDims {
 					switch d2 {
 					case "action_target_id":
-						keys[i] = append(keys[i], kv{d2, p[0]})
+						keys[i] = append(keys[i], member{d2, p[0]})
 					case "action_destination":
-						keys[i] = append(keys[i], kv{d2, p[1]})
+						keys[i] = append(keys[i], member{d2, p[1]})
 					}
 				}
 			}
@@ -230,16 +259,16 @@ func (q *insightsQuery) actionCells(rc *rowCtx, actionType string) []actionCell 
 			}
 			cardDone = true
 			n := 3 + int(rc.ent%3)
-			keys := make([]obj, n)
+			keys := make([][]member, n)
 			w := make([]float64, n)
 			for i := range n {
 				id := strconv.FormatUint(120211000000000000+hash2(rc.ent, uint64(i))%1000000000000, 10)
 				for _, d2 := range q.actionDims {
 					switch d2 {
 					case "action_carousel_card_id":
-						keys[i] = append(keys[i], kv{d2, id})
+						keys[i] = append(keys[i], member{d2, id})
 					case "action_carousel_card_name":
-						keys[i] = append(keys[i], kv{d2, carouselThings[(int(rc.ent%7)+i)%len(carouselThings)]})
+						keys[i] = append(keys[i], member{d2, carouselThings[(int(rc.ent%7)+i)%len(carouselThings)]})
 					}
 				}
 				w[i] = 1 / float64(i+1) // the first card gets the most action
@@ -250,10 +279,10 @@ func (q *insightsQuery) actionCells(rc *rowCtx, actionType string) []actionCell 
 	return cells
 }
 
-func valueKeys(dim string, values []string) []obj {
-	out := make([]obj, len(values))
+func valueKeys(dim string, values []string) [][]member {
+	out := make([][]member, len(values))
 	for i, v := range values {
-		out[i] = obj{{dim, v}}
+		out[i] = []member{{dim, v}}
 	}
 	return out
 }

@@ -177,6 +177,7 @@ type breakdownPlan struct {
 	fam     int        // family index
 	groupOf []int32    // cell → group
 	values  [][]string // group → values, aligned with names
+	members [][]byte   // group → its JSON members, `,"name":"value"` per name
 }
 
 // planBreakdowns validates a breakdowns list and builds its cell→group map.
@@ -225,104 +226,16 @@ func newBreakdownPlan(f int, names []string) *breakdownPlan {
 		}
 		p.groupOf[c] = g
 	}
+	for _, vals := range p.values {
+		var m []byte
+		for i, n := range names {
+			m = append(appendString(append(m, ','), n), ':')
+			m = appendString(m, vals[i])
+		}
+		p.members = append(p.members, m)
+	}
 	return p
 }
-
-// splitter apportions ad-day vectors into cells; it owns scratch buffers so
-// the hot loop does not allocate. Not safe for concurrent use.
-type splitter struct {
-	fam   int
-	w     []int64
-	cells []metrics
-	keys  []uint64 // apportion's remainders, as sort keys
-}
-
-func newSplitter(fam int) *splitter {
-	n := len(families[fam].cells)
-	return &splitter{fam: fam, w: make([]int64, n), cells: make([]metrics, n), keys: make([]uint64, 0, n)}
-}
-
-// split fills sp.cells with ad a's day split of m. Every metric is divided
-// by largest-remainder apportionment, so the cells of each metric sum to the
-// ad-day value exactly. Impressions follow the cell weights (with a daily
-// jitter); every other metric is apportioned in proportion to its parent
-// metric's cells (clicks to impressions, purchases to checkouts, ...), which
-// keeps child ≤ parent in every cell: floor(x·c/p) + 1 ≤ p_i whenever c < p.
-func (sp *splitter) split(a *ad, day int, m *metrics) {
-	base := a.weights[sp.fam]
-	dh := hash2(a.h, uint64(day)*7+uint64(sp.fam))
-	for c := range sp.w {
-		sp.w[c] = 0
-		if base[c] > 0 {
-			sp.w[c] = int64(base[c] * between(hash2(dh, uint64(c)), 0.85, 1.15) * 1e6)
-		}
-		sp.cells[c] = metrics{}
-	}
-	sp.apportion(mImpressions, m[mImpressions], sp.w)
-	parents := [...]struct{ child, parent int }{
-		{mClicks, mImpressions}, {mInlineLinkClicks, mClicks}, {mSpend, mImpressions},
-		{mReach, mImpressions}, {mUniqueClicks, mClicks}, {mUniqueInline, mInlineLinkClicks},
-		{mLandingPageView, mInlineLinkClicks}, {mAddToCart, mLandingPageView},
-		{mInitiateCheckout, mAddToCart}, {mPurchase, mInitiateCheckout}, {mPurchaseValue, mPurchase},
-		{mLead, mClicks}, {mPostEngagement, mImpressions}, {mPageEngagement, mPostEngagement},
-		{mVideoView, mImpressions},
-	}
-	for _, pc := range parents {
-		for c := range sp.w {
-			sp.w[c] = sp.cells[c][pc.parent]
-		}
-		sp.apportion(pc.child, m[pc.child], sp.w)
-	}
-	for _, pc := range derivedParents {
-		for c := range sp.w {
-			sp.w[c] = sp.cells[c][pc.parent]
-		}
-		sp.apportion(pc.child, m[pc.child], sp.w)
-	}
-}
-
-// apportion splits total over the cells by weights w into metric k.
-func (sp *splitter) apportion(k int, total int64, w []int64) {
-	if total == 0 {
-		return
-	}
-	var sum int64
-	for _, x := range w {
-		sum += x
-	}
-	if sum == 0 { // cannot happen for a delivering ad; keep the total anyway
-		sp.cells[0][k] += total
-		return
-	}
-	left := total
-	sp.keys = sp.keys[:0]
-	for c, x := range w {
-		if x == 0 {
-			continue
-		}
-		// total·x fits in int64: totals are < 2^31 and weights < 2^31.
-		q := total * x / sum
-		sp.cells[c][k] = q
-		left -= q
-		if rem := total*x - q*sum; rem > 0 {
-			// Largest remainder first, then the lower cell: as one
-			// integer key, sorted without a comparison function (this
-			// sort was the sandbox's hottest loop). rem < sum < 2^40 and
-			// c < 2^20, so the key fits.
-			sp.keys = append(sp.keys, uint64(sum-rem)<<cellBits|uint64(c))
-		}
-	}
-	if left == 0 {
-		return
-	}
-	slices.Sort(sp.keys)
-	for _, key := range sp.keys[:left] {
-		sp.cells[key&(1<<cellBits-1)][k]++
-	}
-}
-
-// cellBits is the bits of a cell index in apportion's sort keys.
-const cellBits = 20
 
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// insightsQuery is a validated insights request, ready to compute and render.
+// insightsQuery is a validated insights request, ready to compute and render
+// (appendRow).
 type insightsQuery struct {
 	acct      *account
 	level     level
@@ -19,7 +20,11 @@ type insightsQuery struct {
 	sortDesc  bool
 	windows   []string // action_attribution_windows, "default" excluded
 	today     int
-	noReach   []bool // per range: reach omitted (breakdowns older than 13 months)
+	noReach   []bool    // per range: reach omitted (breakdowns older than 13 months)
+	need      metricSet // metrics the request reads (and their split parents): the only ones split and stored
+
+	hasAccountID, hasLevelID bool     // account_id, the level's id among fields
+	fieldKeys                [][]byte // per field, its quoted key and colon
 
 	actionDims []string // action_breakdowns other than action_type, in request order
 }
@@ -75,12 +80,12 @@ func insightsPage(c *call, rs *resultSet) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	data := make([]obj, 0, end-start)
-	for i := start; i < end; i++ {
-		data = append(data, rs.q.render(rs.row(i)))
+	data, rerr := rs.appendRows(make([]byte, 0, rs.pageBytes(end-start)), start, end)
+	if rerr != nil {
+		return nil, errInternal(rerr)
 	}
 	c.pageRows = end - start
-	out := obj{{"data", data}}
+	out := obj{{"data", rawJSON(data)}}
 	if pg := pagingObj(c, start, end, rs.len(), limit); pg != nil {
 		out = append(out, kv{"paging", pg})
 	}
@@ -104,6 +109,10 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 		}
 	}
 	q.fields = dedupe(fields)
+	q.hasAccountID = slices.Contains(q.fields, "account_id")
+	for _, f := range q.fields {
+		q.fieldKeys = append(q.fieldKeys, jsonKey(f))
+	}
 	if l := p["level"]; l != "" {
 		i := slices.Index(levelNames[:], l)
 		if i < 0 {
@@ -111,6 +120,7 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 		}
 		q.level = level(i)
 	}
+	q.hasLevelID = slices.Contains(q.fields, levelNames[q.level]+"_id")
 	if err := q.parseBreakdowns(p); err != nil {
 		return nil, err
 	}
@@ -133,6 +143,7 @@ func parseInsights(p params, a *account, node level, inScope func(*ad) bool, tod
 	if err := q.parseSort(p); err != nil {
 		return nil, err
 	}
+	q.need = q.neededMetrics()
 	for _, d := range a.ads {
 		if (inScope == nil || inScope(d)) && matchAd(q.filters, d) {
 			q.ads = append(q.ads, d)
@@ -200,7 +211,7 @@ func (q *insightsQuery) compute() *resultSet {
 	var sp *splitter
 	groups := 1
 	if q.bd != nil {
-		sp = newSplitter(q.bd.fam)
+		sp = newSplitter(q.bd.fam, q.need)
 		groups = len(q.bd.values)
 	}
 	accs := make([]acc, groups)
@@ -220,9 +231,7 @@ func (q *insightsQuery) compute() *resultSet {
 							continue
 						}
 						sp.split(d, day, &m)
-						for c := range sp.cells {
-							accs[q.bd.groupOf[c]].add(&sp.cells[c])
-						}
+						sp.addTo(accs, q.bd.groupOf)
 					}
 				}
 				for g := range accs {

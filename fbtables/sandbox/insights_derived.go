@@ -6,7 +6,7 @@ import (
 
 // renderMore renders the insights fields beyond the core ones: everything
 // derivable from a row's additive vector and its entities. It returns nil
-// for fields the sandbox does not compute, which render omits, as the API
+// for fields the sandbox does not compute, which appendRow omits, as the API
 // omits fields without data.
 func (q *insightsQuery) renderMore(f string, a *acc, rc *rowCtx) any {
 	m := &a.m
@@ -17,41 +17,41 @@ func (q *insightsQuery) renderMore(f string, a *acc, rc *rowCtx) any {
 		}
 		return ratio(float64(x)*scale, float64(y))
 	}
-	one := func(actionType string, n int64, format func(int64) string) any {
+	one := func(actionType string, n int64, format valueFormat) any {
 		if n == 0 {
 			return nil
 		}
-		return nonEmpty(q.statList(rc, []actionCount{{actionType, n}}, format))
+		return q.statList(rc, []actionCount{{actionType, n}}, format)
 	}
-	costOf := func(n int64) string { return ratio(spend, float64(n)) }
+	costOf := func(b []byte, n int64) []byte { return appendRatio(b, spend, float64(n)) }
 	reach := a.unique(0)
 	switch f {
 	case "actions":
-		return nonEmpty(q.statList(rc, counts(m), itoa))
+		return q.statList(rc, counts(m), appendCount)
 	case "action_values", "conversion_values":
 		if m[mPurchaseValue] == 0 {
 			return nil
 		}
-		return nonEmpty(q.statList(rc, purchaseItems(m[mPurchaseValue]), money))
+		return q.statList(rc, purchaseItems(m[mPurchaseValue]), appendMoney)
 	case "conversions":
-		return nonEmpty(q.statList(rc, purchaseItems(m[mPurchase]), itoa))
+		return q.statList(rc, purchaseItems(m[mPurchase]), appendCount)
 	case "cost_per_conversion":
-		return nonEmpty(q.statList(rc, purchaseItems(m[mPurchase]), costOf))
+		return q.statList(rc, purchaseItems(m[mPurchase]), costOf)
 	case "unique_conversions":
-		return nonEmpty(q.statList(rc, purchaseItems(uniqueOf(a, mPurchase)), itoa))
+		return q.statList(rc, purchaseItems(uniqueOf(a, mPurchase)), appendCount)
 	case "cost_per_unique_conversion":
-		return nonEmpty(q.statList(rc, purchaseItems(uniqueOf(a, mPurchase)), costOf))
+		return q.statList(rc, purchaseItems(uniqueOf(a, mPurchase)), costOf)
 	case "cost_per_action_type":
-		return nonEmpty(q.statList(rc, counts(m), costOf))
+		return q.statList(rc, counts(m), costOf)
 	case "unique_actions", "cost_per_unique_action_type":
 		items := counts(m)
 		for i, at := range actionTypes {
 			items[i].n = uniqueOf(a, at.metric)
 		}
 		if f == "unique_actions" {
-			return nonEmpty(q.statList(rc, items, itoa))
+			return q.statList(rc, items, appendCount)
 		}
-		return nonEmpty(q.statList(rc, items, costOf))
+		return q.statList(rc, items, costOf)
 	case "purchase_roas", "website_purchase_roas":
 		if m[mPurchaseValue] == 0 || m[mSpend] == 0 {
 			return nil
@@ -62,9 +62,9 @@ func (q *insightsQuery) renderMore(f string, a *acc, rc *rowCtx) any {
 		}
 		return []obj{{{"action_type", t}, {"value", ratio(float64(m[mPurchaseValue]), float64(m[mSpend]))}}}
 	case "outbound_clicks":
-		return one("outbound_click", m[mOutboundClick], itoa)
+		return one("outbound_click", m[mOutboundClick], appendCount)
 	case "unique_outbound_clicks":
-		return one("outbound_click", uniqueOf(a, mOutboundClick), itoa)
+		return one("outbound_click", uniqueOf(a, mOutboundClick), appendCount)
 	case "cost_per_outbound_click":
 		return one("outbound_click", m[mOutboundClick], costOf)
 	case "cost_per_unique_outbound_click":
@@ -118,7 +118,7 @@ func (q *insightsQuery) renderMore(f string, a *acc, rc *rowCtx) any {
 		return one("video_view", m[mVideo6s], costOf)
 	}
 	if k, ok := videoLists[f]; ok {
-		return one("video_view", m[k], itoa)
+		return one("video_view", m[k], appendCount)
 	}
 	return entityAttr(f, q.acct, rc, m[mImpressions])
 }
@@ -132,13 +132,6 @@ var videoLists = map[string]int{
 	"video_p95_watched_actions": mVideoP95, "video_p100_watched_actions": mVideoP100,
 	"video_thruplay_watched_actions": mThruplay, "video_time_watched_actions": mVideoWatchSec,
 	"unique_video_continuous_2_sec_watched_actions": mVideo2s, "unique_video_view_15_sec": mVideo15s,
-}
-
-func nonEmpty(list []obj) any {
-	if len(list) == 0 {
-		return nil
-	}
-	return list
 }
 
 // purchaseItems are the purchase action types carrying n.

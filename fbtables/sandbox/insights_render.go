@@ -1,7 +1,7 @@
 package sandbox
 
 import (
-	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -56,11 +56,74 @@ func rowValue(a *acc, name string) (float64, bool) {
 	return 0, false
 }
 
-// render turns a row into its JSON object: requested fields in request order
-// (fields the sandbox does not compute are omitted, as the API omits fields
-// without data), then account_id and the level's id if not requested, then
-// date_start/date_stop (the row's slice), then the breakdown values.
-func (q *insightsQuery) render(r rowRec) obj {
+// rowWriter appends one row's JSON object: keys in call order, a value
+// written straight into the page's bytes (no intermediate obj), so a page
+// costs one growing buffer rather than an obj of boxed values per row.
+type rowWriter struct {
+	b     []byte
+	first bool
+	err   error
+}
+
+// key starts a member: the separator, then k, a quoted key and its colon
+// (jsonKey).
+func (w *rowWriter) key(k []byte) {
+	if !w.first {
+		w.b = append(w.b, ',')
+	}
+	w.first = false
+	w.b = append(w.b, k...)
+}
+
+// jsonKey is the quoted key and colon that start a member named k.
+func jsonKey(k string) []byte { return append(appendString(nil, k), ':') }
+
+// The members every row has, quoted once.
+var (
+	keyAccountID = jsonKey("account_id")
+	keyDateStart = jsonKey("date_start")
+	keyDateStop  = jsonKey("date_stop")
+	keyLevelID   = [...][]byte{levelCampaign: jsonKey("campaign_id"), levelAdset: jsonKey("adset_id"), levelAd: jsonKey("ad_id")}
+)
+
+// str writes v as a JSON string.
+func (w *rowWriter) str(k []byte, v string) {
+	w.key(k)
+	w.b = appendString(w.b, v)
+}
+
+// count writes n as the API writes counts: a decimal string.
+func (w *rowWriter) count(k []byte, n int64) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = strconv.AppendInt(w.b, n, 10)
+	w.b = append(w.b, '"')
+}
+
+// rate writes x·scale/y as ratio does, and nothing when y is not positive.
+func (w *rowWriter) rate(k []byte, x, y int64, scale float64) {
+	if y > 0 {
+		w.key(k)
+		w.b = appendRatio(w.b, float64(x)*scale, float64(y))
+	}
+}
+
+// value writes any value encoding/json or obj accepts.
+func (w *rowWriter) value(k []byte, v any) {
+	w.key(k)
+	if w.b, w.err = appendValue(w.b, v); w.err != nil {
+		w.b = nil
+	}
+}
+
+// appendRow appends row r's JSON object to b: requested fields in request
+// order (fields the sandbox does not compute are omitted, as the API omits
+// fields without data), then account_id and the level's id if not
+// requested, then date_start/date_stop (the row's slice), then the
+// breakdown values.
+// rc is the page's action context, refilled for the row when a field needs
+// it.
+func (q *insightsQuery) appendRow(b []byte, r *rowRec, rc *rowCtx) ([]byte, error) {
 	sl := q.slices[r.rng][r.slice]
 	var camp *campaign
 	var set *adset
@@ -78,64 +141,60 @@ func (q *insightsQuery) render(r rowRec) obj {
 	a := &r.a
 	m := &a.m
 	noReach := q.noReach[r.rng]
-	rc := q.rowContext(r, sl, camp, set, d)
-	o := make(obj, 0, len(q.fields)+8)
-	put := func(k string, v any) { o = append(o, kv{k, v}) }
-	rate := func(k string, x, y int64, scale float64) {
-		if y > 0 {
-			put(k, ratio(float64(x)*scale, float64(y)))
-		}
-	}
-	for _, f := range q.fields {
+	haveRC := false // the action context is filled on first use: most rows need none
+	w := rowWriter{b: append(b, '{'), first: true}
+	for fi, f := range q.fields {
+		k := q.fieldKeys[fi]
 		switch f {
 		case "account_id":
-			put(f, q.acct.id)
+			w.str(k, q.acct.id)
 		case "account_name":
-			put(f, q.acct.name)
+			w.str(k, q.acct.name)
 		case "account_currency":
-			put(f, q.acct.currency)
+			w.str(k, q.acct.currency)
 		case "campaign_id", "campaign_name", "objective", "buying_type":
 			if camp != nil {
-				put(f, campaignAttr(camp, f))
+				w.str(k, campaignAttr(camp, f))
 			}
 		case "adset_id", "adset_name", "optimization_goal":
 			if set != nil {
-				put(f, adsetAttr(set, f))
+				w.str(k, adsetAttr(set, f))
 			}
 		case "ad_id":
 			if d != nil {
-				put(f, d.id)
+				w.str(k, d.id)
 			}
 		case "ad_name":
 			if d != nil {
-				put(f, d.name)
+				w.str(k, d.name)
 			}
 		case "impressions":
-			put(f, itoa(m[mImpressions]))
+			w.count(k, m[mImpressions])
 		case "clicks":
-			put(f, itoa(m[mClicks]))
+			w.count(k, m[mClicks])
 		case "inline_link_clicks":
-			put(f, itoa(m[mInlineLinkClicks]))
+			w.count(k, m[mInlineLinkClicks])
 		case "inline_post_engagement":
-			put(f, itoa(m[mPostEngagement]))
+			w.count(k, m[mPostEngagement])
 		case "spend":
-			put(f, money(m[mSpend]))
+			w.key(k)
+			w.b = appendMoney(w.b, m[mSpend])
 		case "unique_clicks":
-			put(f, itoa(a.unique(1)))
+			w.count(k, a.unique(1))
 		case "unique_inline_link_clicks":
-			put(f, itoa(a.unique(2)))
+			w.count(k, a.unique(2))
 		case "ctr":
-			rate(f, m[mClicks], m[mImpressions], 100)
+			w.rate(k, m[mClicks], m[mImpressions], 100)
 		case "inline_link_click_ctr":
-			rate(f, m[mInlineLinkClicks], m[mImpressions], 100)
+			w.rate(k, m[mInlineLinkClicks], m[mImpressions], 100)
 		case "cpc":
-			rate(f, m[mSpend], m[mClicks], 0.01)
+			w.rate(k, m[mSpend], m[mClicks], 0.01)
 		case "cost_per_inline_link_click":
-			rate(f, m[mSpend], m[mInlineLinkClicks], 0.01)
+			w.rate(k, m[mSpend], m[mInlineLinkClicks], 0.01)
 		case "cost_per_unique_click":
-			rate(f, m[mSpend], a.unique(1), 0.01)
+			w.rate(k, m[mSpend], a.unique(1), 0.01)
 		case "cpm":
-			rate(f, m[mSpend], m[mImpressions], 10)
+			w.rate(k, m[mSpend], m[mImpressions], 10)
 		case "reach", "frequency", "cpp", "unique_ctr":
 			if noReach {
 				continue // §2.4: sync breakdowns older than 13 months omit reach
@@ -143,44 +202,49 @@ func (q *insightsQuery) render(r rowRec) obj {
 			reach := a.unique(0)
 			switch f {
 			case "reach":
-				put(f, itoa(reach))
+				w.count(k, reach)
 			case "frequency":
-				rate(f, m[mImpressions], reach, 1)
+				w.rate(k, m[mImpressions], reach, 1)
 			case "cpp":
-				rate(f, m[mSpend], reach, 10)
+				w.rate(k, m[mSpend], reach, 10)
 			case "unique_ctr":
-				rate(f, a.unique(1), reach, 100)
+				w.rate(k, a.unique(1), reach, 100)
 			}
 		default:
+			if !haveRC {
+				q.setRowContext(rc, r, sl, camp, set, d)
+				haveRC = true
+			}
 			if v := q.renderMore(f, a, rc); v != nil {
-				put(f, v)
+				w.value(k, v)
 			}
 		}
-	}
-	if !slices.Contains(q.fields, "account_id") {
-		put("account_id", q.acct.id)
-	}
-	if q.level > levelAccount {
-		idField := levelNames[q.level] + "_id"
-		if !slices.Contains(q.fields, idField) {
-			switch q.level {
-			case levelCampaign:
-				put(idField, camp.id)
-			case levelAdset:
-				put(idField, set.id)
-			case levelAd:
-				put(idField, d.id)
-			}
+		if w.err != nil {
+			return b, w.err
 		}
 	}
-	put("date_start", dayString(sl.since))
-	put("date_stop", dayString(sl.until))
+	if !q.hasAccountID {
+		w.str(keyAccountID, q.acct.id)
+	}
+	if q.level > levelAccount && !q.hasLevelID {
+		k := keyLevelID[q.level]
+		switch q.level {
+		case levelCampaign:
+			w.str(k, camp.id)
+		case levelAdset:
+			w.str(k, set.id)
+		case levelAd:
+			w.str(k, d.id)
+		}
+	}
+	w.key(keyDateStart)
+	w.b = appendDay(w.b, sl.since)
+	w.key(keyDateStop)
+	w.b = appendDay(w.b, sl.until)
 	if q.bd != nil {
-		for i, name := range q.bd.names {
-			put(name, q.bd.values[r.group][i])
-		}
+		w.b = append(w.b, q.bd.members[r.group]...)
 	}
-	return o
+	return append(w.b, '}'), nil
 }
 
 // campaignAttr and adsetAttr give the entity attributes insights rows echo.
