@@ -150,11 +150,13 @@ func (s *schedule) next(mine *[]span) (span, bool) {
 		left += g.hi - g.lo
 	}
 	// The share is over the streams the API serves at once, or the
-	// streams there are when fewer are left.
+	// streams there are when fewer are left. A reading of the load taken
+	// while the machine or the network lagged can say less than the probes
+	// ran with at once; the end is not planned for fewer than that.
 	streams := s.streams
 	if s.slots != nil {
 		if n, ok := s.slots(); ok {
-			streams = n
+			streams = max(n, s.first)
 		}
 	}
 	if s.alive > 0 { // 0: a caller that runs each piece as its own stream

@@ -179,14 +179,19 @@ func (s *Server) classify(c *call) {
 // respond serves c and writes the answer; outer is false for operations
 // inside a batch, whose latency is the batch's.
 func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
+	var release func()
 	if c.insightsCall && c.owner != nil && s.model.slots() {
 		// The insights load limit (load.go): wait for a slot, hold it for
 		// the call's service time; each call of a batch holds its own.
-		release, ok := s.acquire(c.r.Context(), c.owner.id)
-		if !ok {
+		var ok bool
+		if release, ok = s.acquire(c.r.Context(), c.owner.id); !ok {
 			return // the client is gone
 		}
-		defer release()
+		defer func() {
+			if release != nil {
+				release()
+			}
+		}()
 		outer = true
 	}
 	start := time.Now()
@@ -212,9 +217,16 @@ func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
 	if c.fault == FaultTruncated {
 		out = out[:len(out)/2]
 	}
-	// The load is read as the answer leaves, when it is current.
+	// The load is read as the answer leaves, when it is current, this call
+	// still counted; then the slot is free: the service time is over, and
+	// sending the answer is the network's time, not the server's (a slot
+	// held while a busy machine writes would count calls already answered).
 	s.loadUsage(c)
 	s.setUsageHeaders(w.Header(), c, n)
+	if release != nil {
+		release()
+		release = nil
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 }
