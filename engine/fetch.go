@@ -2,14 +2,11 @@ package engine
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/fbsql/fbsql/fbtables"
 	"github.com/fbsql/fbsql/planner"
@@ -231,41 +228,7 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 	}
 	go func() { wg.Wait(); close(rowsCh) }()
 
-	var n int64
-	err := e.conn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
-		if err != nil {
-			return fmt.Errorf("append to %s: %w", stage, err)
-		}
-		perUnit := map[int64]int64{}
-		for m := range rowsCh {
-			if m.discard {
-				// A unit failed after some of its rows arrived and will run
-				// again: its rows so far must not count twice.
-				if err := app.Flush(); err != nil {
-					app.Close()
-					return fmt.Errorf("append to %s: %w", stage, err)
-				}
-				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
-				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
-					app.Close()
-					return fmt.Errorf("discard rows of a failed request: %w", err)
-				}
-				n -= perUnit[m.unit]
-				delete(perUnit, m.unit)
-				continue
-			}
-			k, err := appendBatch(app, m)
-			if err != nil {
-				app.Close()
-				return fmt.Errorf("append to %s: %w", stage, err)
-			}
-			perUnit[m.unit] += k
-			n += k
-			tr.addRows(k)
-		}
-		return app.Close()
-	})
+	n, err := e.appendLoop(ctx, stage, rowsCh, tr.addRows)
 	if err != nil {
 		fail(err)
 		for range rowsCh { // let the fetchers finish

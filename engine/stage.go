@@ -61,6 +61,49 @@ func appendBatch(app *duckdb.Appender, m rowMsg) (int64, error) {
 	return n, nil
 }
 
+// appendLoop appends the batches arriving on rows to the stage until the
+// channel closes, and deletes a failed unit's rows when asked; added is
+// told of each batch appended. It returns the rows kept. On an error the
+// caller must drain rows, so the fetchers can finish.
+func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
+	var n int64
+	err := e.conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", stage, err)
+		}
+		perUnit := map[int64]int64{}
+		for m := range rows {
+			if m.discard {
+				// A unit failed after some of its rows arrived and will run
+				// again: its rows so far must not count twice.
+				if err := app.Flush(); err != nil {
+					app.Close()
+					return fmt.Errorf("append to %s: %w", stage, err)
+				}
+				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
+				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
+					app.Close()
+					return fmt.Errorf("discard rows of a failed request: %w", err)
+				}
+				n -= perUnit[m.unit]
+				delete(perUnit, m.unit)
+				continue
+			}
+			k, err := appendBatch(app, m)
+			if err != nil {
+				app.Close()
+				return fmt.Errorf("append to %s: %w", stage, err)
+			}
+			perUnit[m.unit] += k
+			n += k
+			added(k)
+		}
+		return app.Close()
+	})
+	return n, err
+}
+
 // batcher decodes one fetcher's rows into batches.
 type batcher struct {
 	out   chan<- rowMsg
@@ -77,17 +120,44 @@ func newBatcher(out chan<- rowMsg, fields []stageField, whole bool, acct string)
 
 // add decodes one API row into the current batch, sending it when full.
 func (b *batcher) add(ctx context.Context, raw []byte) error {
+	if err := b.dec.decode(raw, b.row()); err != nil {
+		b.undo()
+		return err
+	}
+	return b.added(ctx)
+}
+
+// addAt is add for the row starting at page[at], inside a page; it returns
+// the index just past the row.
+func (b *batcher) addAt(ctx context.Context, page []byte, at int) (int, error) {
+	end, err := b.dec.decodeAt(page, at, b.row())
+	if err != nil {
+		b.undo()
+		return 0, fmt.Errorf("decode row: %w", err)
+	}
+	return end, b.added(ctx)
+}
+
+// row makes room for one more row in the current batch and returns its
+// field values to fill.
+func (b *batcher) row() []driver.Value {
 	if b.buf == nil {
 		b.buf = getBatch()
 	}
 	vals := append(*b.buf, b.unit, b.acct)
 	vals = append(vals, make([]driver.Value, len(b.dec.fields))...)
 	*b.buf = vals
-	if err := b.dec.decode(raw, vals[len(vals)-len(b.dec.fields):]); err != nil {
-		*b.buf = vals[:len(vals)-b.width]
-		return err
-	}
-	if len(vals) >= batchRows*b.width {
+	return vals[len(vals)-len(b.dec.fields):]
+}
+
+// undo drops the row just made room for: it did not decode.
+func (b *batcher) undo() {
+	*b.buf = (*b.buf)[:len(*b.buf)-b.width]
+}
+
+// added sends the batch once it is full.
+func (b *batcher) added(ctx context.Context) error {
+	if len(*b.buf) >= batchRows*b.width {
 		return b.flush(ctx)
 	}
 	return nil
