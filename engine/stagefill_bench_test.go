@@ -18,11 +18,37 @@ import (
 // from decoding and fetching: ns and CPU-ns per row.
 func BenchmarkStageFill(b *testing.B) {
 	ctx := context.Background()
+	e, fields, decoded := stageFillSetup(b)
+	rows := len(decoded)
+	var cpu time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		c0 := cpuNow()
+		n, err := fillStage(ctx, e, "bench_stage", fields, decoded)
+		cpu += cpuNow() - c0
+		if err != nil || n != int64(rows) {
+			b.Fatal(n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
+}
+
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// stageFillSetup opens an engine and decodes the rows BenchmarkStageFill
+// appends.
+func stageFillSetup(b *testing.B) (*Engine, []stageField, [][]driver.Value) {
+	ctx := context.Background()
 	e, err := Open(ctx, Config{Graph: graph.Config{BaseURL: "http://127.0.0.1:1", Token: "unused"}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer e.Close()
+	b.Cleanup(func() { e.Close() })
 	ins, _ := fbtables.DefaultCatalog().Table("insights")
 	sc := &planner.Scan{Table: ins}
 	for _, name := range []string{"account_id", "ad_id", "date_start", "country", "impressions", "spend"} {
@@ -42,24 +68,7 @@ func BenchmarkStageFill(b *testing.B) {
 		}
 		decoded = append(decoded, row)
 	}
-	var cpu time.Duration
-	b.ResetTimer()
-	for b.Loop() {
-		c0 := cpuNow()
-		n, err := fillStage(ctx, e, "bench_stage", fields, decoded)
-		cpu += cpuNow() - c0
-		if err != nil || n != rows {
-			b.Fatal(n, err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
-}
-
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return e, fields, decoded
 }
 
 // fillStage sends decoded rows through a stage's fill as fetchers do, in
