@@ -184,35 +184,26 @@ func loadSQL(sc *planner.Scan, stage string, fields []stageField) string {
 // appendRows fetches every account concurrently and appends rows as pages
 // arrive, so memory holds a page per account rather than the whole result.
 func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
-	}
-	accounts := work.accounts
-	if sc.Table.Insights {
-		bases := work.bases
-		if !work.cached {
-			for _, acct := range accounts {
-				u := baseUnit(sc)
-				u.acct = acct
-				bases = append(bases, u)
+	return e.appendFrom(ctx, stage, tr.addRows, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
+		accounts := work.accounts
+		if sc.Table.Insights {
+			bases := work.bases
+			if !work.cached {
+				for _, acct := range accounts {
+					u := baseUnit(sc)
+					u.acct = acct
+					bases = append(bases, u)
+				}
 			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := e.fetchInsights(ctx, sc, bases, work.cached, fields, rowsCh, tr); err != nil {
+					fail(err)
+				}
+			}()
+			return
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := e.fetchInsights(ctx, sc, bases, work.cached, fields, rowsCh, tr); err != nil {
-				fail(err)
-			}
-		}()
-	} else {
 		tr.addFetches(len(accounts))
 		for _, acct := range accounts {
 			wg.Add(1)
@@ -225,20 +216,7 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 				tr.fetchDone()
 			}(acct)
 		}
-	}
-	go func() { wg.Wait(); close(rowsCh) }()
-
-	n, err := e.appendLoop(ctx, stage, rowsCh, tr.addRows)
-	if err != nil {
-		fail(err)
-		for range rowsCh { // let the fetchers finish
-		}
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
-	}
-	return n, ctx.Err()
+	})
 }
 
 func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string, fields []stageField, out chan<- rowMsg) error {

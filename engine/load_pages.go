@@ -50,74 +50,50 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 // stage (appendLoop). pages is read in one goroutine, each page copied
 // once so the iterator may reuse its buffer.
 func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
-	}
-	workers := runtime.GOMAXPROCS(0)
-	pagesCh := make(chan []byte, workers)
-	free := make(chan []byte, 2*workers) // page buffers to reuse
-	rowsCh := make(chan rowMsg, 64)
-	wg.Add(1)
-	go func() { // the reader
-		defer wg.Done()
-		defer close(pagesCh)
-		for page := range pages {
-			var buf []byte
-			select {
-			case buf = <-free:
-			default:
-			}
-			select {
-			case pagesCh <- append(buf[:0], page...):
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var decoders sync.WaitGroup
-	for range workers {
-		decoders.Add(1)
-		go func() {
-			defer decoders.Done()
-			b := newBatcher(rowsCh, fields, false, "")
-			defer b.release()
-			for page := range pagesCh {
-				err := pageRows(page, func(page []byte, at int) (int, error) { return b.addAt(ctx, page, at) })
-				if err != nil {
-					fail(err)
-					return
-				}
+	return e.appendFrom(ctx, stage, func(int64) {}, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
+		workers := runtime.GOMAXPROCS(0)
+		pagesCh := make(chan []byte, workers)
+		free := make(chan []byte, 2*workers) // page buffers to reuse
+		wg.Add(1)
+		go func() { // the reader; it stops when the load fails
+			defer wg.Done()
+			defer close(pagesCh)
+			for page := range pages {
+				var buf []byte
 				select {
-				case free <- page:
+				case buf = <-free:
 				default:
 				}
-			}
-			if err := b.flush(ctx); err != nil {
-				fail(err)
+				select {
+				case pagesCh <- append(buf[:0], page...):
+				case <-ctx.Done():
+					return
+				}
 			}
 		}()
-	}
-	go func() { decoders.Wait(); close(rowsCh) }()
-	n, err := e.appendLoop(ctx, stage, rowsCh, func(int64) {})
-	if err != nil {
-		fail(err)
-	}
-	for range rowsCh { // let the decoders finish
-	}
-	for range pagesCh { // and the reader
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
-	}
-	return n, ctx.Err()
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := newBatcher(rowsCh, fields, false, "")
+				defer b.release()
+				for page := range pagesCh {
+					err := pageRows(page, func(page []byte, at int) (int, error) { return b.addAt(ctx, page, at) })
+					if err != nil {
+						fail(err)
+						return
+					}
+					select {
+					case free <- page:
+					default:
+					}
+				}
+				if err := b.flush(ctx); err != nil {
+					fail(err)
+				}
+			}()
+		}
+	})
 }
 
 // pageRows calls row with where each element of a page's "data" array

@@ -61,6 +61,37 @@ func appendBatch(app *duckdb.Appender, m rowMsg) (int64, error) {
 	return n, nil
 }
 
+// appendFrom runs the producers start starts (each added to wg, sending
+// batches on out) and appends what they send until all are done. The first
+// error, a producer's (given to fail) or the appender's, cancels the rest
+// and is the result, with no count: nothing partial is passed off as whole.
+func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	start(ctx, rowsCh, fail, &wg)
+	go func() { wg.Wait(); close(rowsCh) }()
+	n, err := e.appendLoop(ctx, stage, rowsCh, added)
+	if err != nil {
+		fail(err)
+		for range rowsCh { // let the producers finish
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return n, ctx.Err()
+}
+
 // appendLoop appends the batches arriving on rows to the stage until the
 // channel closes, and deletes a failed unit's rows when asked; added is
 // told of each batch appended. It returns the rows kept. On an error the
