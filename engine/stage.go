@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sync"
+	"unsafe"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -236,7 +237,13 @@ type decoder struct {
 
 type seenKey struct {
 	key  string
-	slot int // -1: a key no field reads
+	raw  string // the key's bytes to the ':' when they are exactly `"key":`; else ""
+	slot int    // -1: a key no field reads
+}
+
+// hasAt reports whether b holds s at i.
+func hasAt(b []byte, i int, s string) bool {
+	return len(b)-i >= len(s) && string(b[i:i+len(s)]) == s
 }
 
 // lastValue is a field's previous raw value and what it converted to;
@@ -298,12 +305,24 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 	}
 	j, done, err := openObject(b, i)
 	for p := 0; !done && err == nil; p++ {
-		var key []byte
-		var at, end int
-		if key, at, err = readKey(b, j); err != nil {
-			break
+		var at, end, slot int
+		if p < len(d.seq) && d.seq[p].raw != "" && hasAt(b, j, d.seq[p].raw) {
+			// the previous row's p-th key, written as it was: `"key":`
+			slot = d.seq[p].slot
+			if at = skipSpace(b, j+len(d.seq[p].raw)); at >= len(b) {
+				err = errMissingValue
+				break
+			}
+		} else {
+			var key []byte
+			if key, at, err = readKey(b, j); err != nil {
+				break
+			}
+			slot = d.slot(p, key)
+			if p < len(d.seq) && d.seq[p].raw == "" && at-j == len(key)+3 && b[at-1] == ':' && string(b[j+1:j+1+len(key)]) == string(key) {
+				d.seq[p].raw = string(b[j:at]) // no escapes, no spaces
+			}
 		}
-		slot := d.slot(p, key)
 		if slot < 0 {
 			end, err = skipValue(b, at, 1)
 		} else {
@@ -328,9 +347,9 @@ func (d *decoder) slot(p int, key []byte) int {
 		s = -1
 	}
 	if p < len(d.seq) {
-		d.seq[p] = seenKey{string(key), s}
+		d.seq[p] = seenKey{key: string(key), slot: s}
 	} else if p == len(d.seq) && p < 64 {
-		d.seq = append(d.seq, seenKey{string(key), s})
+		d.seq = append(d.seq, seenKey{key: string(key), slot: s})
 	}
 	return s
 }
@@ -341,6 +360,14 @@ func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (in
 	actions := false
 	for _, k := range fields {
 		actions = actions || d.fields[k].typ == fbtables.ActionStatsType
+	}
+	if len(fields) == 1 {
+		// the field's previous value, a string, written again: the same
+		// bytes are the same checked token with the same conversion
+		if last := &d.last[fields[0]]; last.ok && last.raw[0] == '"' && hasAt(b, at, unsafe.String(unsafe.SliceData(last.raw), len(last.raw))) {
+			row[fields[0]] = last.val
+			return at + len(last.raw), nil
+		}
 	}
 	var end int
 	var err error
