@@ -44,6 +44,8 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 	for _, u := range bases {
 		units, sched := e.units(sc, u, leftovers)
 		if sched != nil {
+			acct := u.acct
+			sched.slots = func() (int, bool) { return e.client.Concurrency(acct) }
 			r.runSchedule(ctx, sched)
 		}
 		for _, p := range units {
@@ -96,7 +98,7 @@ func (e *Engine) explainFetch(st *planner.Statement) {
 		}
 		units, sched := e.units(sc, baseUnit(sc), false)
 		if sched != nil {
-			sc.Fetch = fmt.Sprintf("sync, paged, in pieces per account: %d spread over the range first, the others sized to whole pages from the rows per time slice those return", sched.first)
+			sc.Fetch = fmt.Sprintf("sync, paged, in pieces per account: %d spread over the range first, the others sized from the rows per time slice those return, the last an even share per request the API serves at once", sched.first)
 			continue
 		}
 		async := 0

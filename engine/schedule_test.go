@@ -14,8 +14,9 @@ import (
 func drain(t *testing.T, s *schedule, rows func(span) int) []span {
 	t.Helper()
 	var out []span
+	var mine []span
 	for range 100_000 {
-		p, ok := s.take()
+		p, ok := s.take(&mine)
 		if !ok {
 			return out
 		}
@@ -96,37 +97,114 @@ func checkUnitsCover(t *testing.T, label string, u *unit, sl slicing, pieces []s
 	}
 }
 
-// TestScheduleSizesPiecesFromTheRowsItSees: the estimate says 1000 rows a day where there are
-// 228 (the sandbox's year of ad × country × day); the probes are sized from the estimate, every
-// later piece from what the probes returned: one page or less at the true rate, and at least
-// half of one unless it is what is left of a gap between probes.
-func TestScheduleSizesPiecesFromTheRowsItSees(t *testing.T) {
+// simulate runs s's streams against a model of the API's load limit (reference §5.5, the
+// sandbox's Model): slots requests of the account served at once, more wait in order; a piece
+// of n rows takes one latency per page plus perRow per row. It returns when the last piece
+// ended, the requests (pages) sent, and the pieces handed out.
+func simulate(t *testing.T, s *schedule, slots int, rows func(span) int) (time.Duration, int, []span) {
+	t.Helper()
+	const latency, perRow = 900 * time.Millisecond, 300 * time.Microsecond
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	clock := t0
+	s.now = func() time.Time { return clock }
+	s.slots = func() (int, bool) { return slots, s.heard }
+	type job struct {
+		stream int
+		p      span
+		end    time.Time
+	}
+	var (
+		running []job        // pieces being served, at most slots
+		queue   []job        // pieces waiting for a slot
+		mine    = [][]span{} // each stream's allotment
+		pieces  []span
+		pages   int
+	)
+	free := make([]time.Time, 0, slots) // when the served pieces end
+	start := func(stream int) bool {
+		p, ok := s.take(&mine[stream])
+		if !ok {
+			s.alive--
+			return false
+		}
+		pieces = append(pieces, p)
+		queue = append(queue, job{stream: stream, p: p})
+		return true
+	}
+	serve := func() {
+		for len(running) < slots && len(queue) > 0 {
+			j := queue[0]
+			queue = queue[1:]
+			n := rows(j.p)
+			pg := max(1, (n+graph.InsightsPageSize-1)/graph.InsightsPageSize)
+			pages += pg
+			j.end = clock.Add(time.Duration(pg)*latency + time.Duration(n)*perRow)
+			if testing.Verbose() {
+				t.Logf("stream %2d piece %v rows %5d start %5.2f end %5.2f", j.stream, j.p, n, clock.Sub(t0).Seconds(), j.end.Sub(t0).Seconds())
+			}
+			running = append(running, j)
+		}
+	}
+	_ = free
+	for range s.first {
+		mine = append(mine, nil)
+		s.alive++
+		start(len(mine) - 1)
+	}
+	serve()
+	for len(running) > 0 {
+		k := 0
+		for i, j := range running {
+			if j.end.Before(running[k].end) {
+				k = i
+			}
+		}
+		j := running[k]
+		running = slices.Delete(running, k, k+1)
+		clock = j.end
+		if s.learn(j.p, rows(j.p)) {
+			s.alive += s.streams - s.first
+			for range s.streams - s.first {
+				mine = append(mine, nil)
+				start(len(mine) - 1)
+			}
+		}
+		start(j.stream)
+		serve()
+	}
+	return clock.Sub(t0), pages, pieces
+}
+
+// TestScheduleEndsTheStreamsTogether: the estimate says 1000 rows a day where there are about
+// 228 (the sandbox's year of ad × country × day, here varying ±20% over the year); the API
+// serves 10 requests of the account at once. The schedule's pieces, sized from the rows the
+// probes return and, at the end, an even share per slot, read the year within 1.4× the
+// floor no client can beat (every row's time and one latency per full page, spread over the
+// slots); pieces of one page each, taken as they come, needed 1.56× (the policy before).
+func TestScheduleEndsTheStreamsTogether(t *testing.T) {
 	u := unit{since: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), increment: "1"}
 	sl, _ := u.slicing()
-	const truth, streams = 228, 16
-	s := newSchedule(sl, 1000, streams)
-	probes := s.first
-	if probes != streams/2 {
-		t.Fatalf("%d probes, want %d", probes, streams/2)
-	}
-	pieces := drain(t, s, func(p span) int { return truth * (p.hi - p.lo) })
-	page := graph.InsightsPageSize
-	small := 0
-	for _, p := range pieces[probes:] {
-		rows := truth * (p.hi - p.lo)
-		if rows > page {
-			t.Errorf("piece %v holds %d rows, more than a page", p, rows)
+	rows := func(p span) int {
+		n := 0
+		for d := p.lo; d < p.hi; d++ {
+			n += 228 + 228*((d*37)%41-20)/100
 		}
-		if rows < page/2 {
-			small++
-		}
+		return n
 	}
-	if small > probes { // at most the end of each gap between two probes
-		t.Errorf("%d pieces under half a page, want at most %d: %v", small, probes, pieces)
-	}
-	// Sized from the estimate alone, pieces of a page would hold 4.5 days, 80 of them.
-	if n := len(pieces); n > probes+(truth*sl.n)/(page/2)+probes {
-		t.Errorf("%d pieces for %d rows: not sized from the rows seen", n, truth*sl.n)
+	for _, slots := range []int{4, 10} {
+		t.Run(fmt.Sprintf("%d slots", slots), func(t *testing.T) {
+			s := newSchedule(sl, 1000, 16)
+			took, pages, pieces := simulate(t, s, slots, rows)
+			total := rows(span{0, sl.n})
+			floor := (time.Duration(total)*300*time.Microsecond + time.Duration((total+graph.InsightsPageSize-1)/graph.InsightsPageSize)*900*time.Millisecond) / time.Duration(slots)
+			ratio := took.Seconds() / floor.Seconds()
+			t.Logf("%d rows in %d pieces, %d pages: %.2fs, floor %.2fs, ratio %.2f", total, len(pieces), pages, took.Seconds(), floor.Seconds(), ratio)
+			if ratio > 1.4 {
+				t.Errorf("the schedule took %.2f× the floor, want at most 1.4×", ratio)
+			}
+			slices.SortFunc(pieces, func(a, b span) int { return a.lo - b.lo })
+			checkUnitsCover(t, "year", &u, sl, pieces)
+		})
 	}
 }
 
@@ -141,7 +219,7 @@ func TestScheduleShrinksPiecesAfterOneIsTooBig(t *testing.T) {
 	s := newSchedule(sl, 100, 16)
 	taken, refused, fit := 0, 0, 0
 	for {
-		p, ok := s.take()
+		p, ok := s.take(nil)
 		if !ok {
 			break
 		}

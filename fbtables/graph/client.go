@@ -373,18 +373,16 @@ func (c *Client) send(ctx context.Context, r request) (_ *heldBody, _ scannedPag
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	var acct string
+	var gr grant
+	answered := false
 	if c.throttle != nil {
-		acct := c.throttle.account(r.path)
-		grant, err := c.throttle.acquire(ctx, acct)
-		if err != nil {
+		acct = c.throttle.account(r.path)
+		var err error
+		if gr, err = c.throttle.acquire(ctx, acct); err != nil {
 			return nil, scannedPage{}, nil, err
 		}
-		defer c.throttle.release(acct)
-		defer func() {
-			if header != nil {
-				c.throttle.observe(acct, grant, ParseUsage(header))
-			}
-		}()
+		defer func() { c.throttle.release(acct, answered) }()
 	}
 	start := time.Now()
 	resp, err := c.hc.Do(req)
@@ -392,6 +390,12 @@ func (c *Client) send(ctx context.Context, r request) (_ *heldBody, _ scannedPag
 		return nil, scannedPage{}, nil, c.transportErr(err, false)
 	}
 	header = resp.Header
+	if c.throttle != nil {
+		// Read as the headers arrive, before the body: a load reading is compared with the
+		// requests in flight when it was taken.
+		c.throttle.observe(acct, gr, ParseUsage(header))
+		answered = true
+	}
 	idle.touch()
 	held, err := c.readBody(ctx, idleReader{resp.Body, idle})
 	resp.Body.Close()

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,19 +52,22 @@ type throttle struct {
 	maxWait time.Duration
 	notice  func(string)
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every state change
-	accounts map[string]*accountState
-	runs     map[string]string // report run id → account, for paths that do not name one
-	grants   uint64            // numbers grants, to order the usage readings
-	inFlight int               // all accounts
-	app      int               // app usage percent, as last reported
-	appGrant uint64
-	appCap   int // requests in flight the app's usage allows (appCapacity)
+	mu         sync.Mutex
+	changed    chan struct{} // closed and replaced on every state change
+	accounts   map[string]*accountState
+	runs       map[string]string // report run id → account, for paths that do not name one
+	grants     uint64            // numbers grants, to order the usage readings
+	inFlight   int               // all accounts
+	unanswered int               // all accounts, as accountState.unanswered
+	app        int               // app usage percent, as last reported
+	appGrant   uint64
+	appCap     int       // requests in flight the app's usage allows (appCapacity)
+	appSlots   loadSlots // how many insights requests the app's capacity takes at once
 }
 
 type accountState struct {
 	inFlight     int
+	unanswered   int // requests in flight whose response headers have not come: what the server counts busy
 	waiting      int // requests waiting in acquire
 	usage        int // percent of the account's budget used, as last reported
 	blockedUntil time.Time
@@ -76,6 +80,7 @@ type accountState struct {
 	readPct      int           // that reading
 	readings     int           // readings of the account's own usage so far
 	perCall      float64       // estimated percent of the budget one request uses; 0: unknown
+	slots        loadSlots     // how many requests the account's insights capacity takes at once
 }
 
 // grant is one request's permission: n orders readings across accounts, seq counts the
@@ -91,7 +96,7 @@ type grant struct {
 // account takes more than its fair share of what the app allows (fairShare), so that one
 // account's requests do not queue at its own capacity while another's capacity stays idle.
 func (g *throttle) capacity(s *accountState) int {
-	limit := min(scaled(g.cfg.MaxPerAccount, s.usage), g.fairShare())
+	limit := g.limit(s)
 	if s.perCall <= 0 {
 		if s.readings < 2 {
 			return max(1, min(limit, g.cfg.MaxPerAccount/2))
@@ -100,6 +105,18 @@ func (g *throttle) capacity(s *accountState) int {
 	}
 	room := int((busyPct - float64(s.usage)) / s.perCall)
 	return max(1, min(limit, room))
+}
+
+// limit is what capacity allows before the cost of one request is known: the usage's share of
+// MaxPerAccount, the account's fair share of the app, and no more than the account's insights
+// capacity takes at once when load readings have shown it (more would only queue at the
+// server, or be refused by the real API's load limit).
+func (g *throttle) limit(s *accountState) int {
+	limit := min(scaled(g.cfg.MaxPerAccount, s.usage), g.fairShare())
+	if s.slots.n > 0 {
+		limit = min(limit, s.slots.n)
+	}
+	return limit
 }
 
 // fairShare is the app's allowance (appCap) over the ad accounts with requests in flight or
@@ -111,7 +128,53 @@ func (g *throttle) fairShare() int {
 			active++
 		}
 	}
-	return max(1, (g.appCap+active-1)/max(1, active))
+	return max(1, (g.appLimit()+active-1)/max(1, active))
+}
+
+// appLimit is how many requests the app may have in flight: what its budget allows, and no
+// more than its insights capacity takes at once when the load readings have shown that.
+func (g *throttle) appLimit() int {
+	if g.appSlots.n > 0 {
+		return min(g.appCap, g.appSlots.n)
+	}
+	return g.appCap
+}
+
+// loadSlots is how many requests an insights capacity (an account's, or the app's) takes at
+// once, as the load readings of x-fb-ads-insights-throttle show it; 0 while unknown.
+//
+// A reading of pct percent taken while u requests were out (sent, not answered) bounds the
+// capacity from above: the server counted at most u of them busy, so below 100% the capacity
+// is at most u×100/pct, and at 100% at most u. Requests on their way make the server count
+// fewer than u, never more (but for an answer still being written, which is counted while
+// its headers are already here), so the least recent bound is the estimate.
+type loadSlots struct {
+	n      int
+	exact  bool           // n came from readings below 100%
+	bounds [loadReads]int // the bounds of the latest readings below 100%
+	reads  int            // readings below 100% so far
+	grant  uint64         // grant whose response gave the latest reading: older ones are stale
+}
+
+// loadReads is how many readings below 100% the estimate is the least bound of: old enough
+// bounds are forgotten, so the estimate grows when the capacity does.
+const loadReads = 5
+
+// read takes a reading of pct percent, taken while inFlight requests were out. At 100%
+// before any reading below it, the estimate comes down one at a time, so a client that
+// started above the capacity comes down until a reading below 100% tells it; after one, 100%
+// is what a client at the capacity reads, and says nothing more.
+func (l *loadSlots) read(inFlight, pct int) {
+	switch {
+	case pct <= 0 || inFlight <= 0:
+	case pct < 100:
+		l.bounds[l.reads%loadReads] = max(1, inFlight*100/pct)
+		l.reads++
+		l.n, l.exact = slices.Min(l.bounds[:min(l.reads, loadReads)]), true
+	case l.exact:
+	case l.n == 0 || l.n >= inFlight:
+		l.n = max(1, inFlight-1)
+	}
 }
 
 func newThrottle(cfg Throttle, maxWait time.Duration, notice func(string)) *throttle {
@@ -223,7 +286,7 @@ func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
 				s.noticed = s.blockedUntil
 				g.notice(fmt.Sprintf("act_%s: the API asks to wait %s before the next request", acct, wait.Round(time.Second)))
 			}
-		case g.inFlight >= g.appCap:
+		case g.inFlight >= g.appLimit():
 		case acct != "" && s.inFlight >= g.capacity(s):
 		case acct != "" && s.usage >= busyPct && now.Before(s.lastGrant.Add(max(g.cfg.Pause, s.spacing))):
 			wait = s.lastGrant.Add(max(g.cfg.Pause, s.spacing)).Sub(now)
@@ -238,6 +301,8 @@ func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
 			}
 			s.inFlight++
 			g.inFlight++
+			s.unanswered++
+			g.unanswered++
 			s.lastGrant = now
 			g.grants++
 			s.granted++
@@ -284,17 +349,22 @@ func waitFor(ctx context.Context, changed <-chan struct{}, wait time.Duration) e
 	return nil
 }
 
-// release ends a request started by acquire.
-func (g *throttle) release(acct string) {
+// release ends a request started by acquire; answered says observe has counted its answer.
+func (g *throttle) release(acct string, answered bool) {
 	g.mu.Lock()
-	g.state(acct).inFlight--
+	s := g.state(acct)
+	s.inFlight--
 	g.inFlight--
+	if !answered {
+		s.unanswered--
+		g.unanswered--
+	}
 	g.notify()
 	g.mu.Unlock()
 }
 
-// observe records the usage a response to grant n of acct reported; the business-use-case
-// header may speak for other accounts too. Responses arrive out of order, so a reading from a
+// observe records the usage a response to grant n of acct reported, as its headers arrive;
+// the business-use-case header may speak for other accounts too. Responses arrive out of order, so a reading from a
 // request granted before the one that gave the current reading is ignored unless it reports
 // more usage.
 func (g *throttle) observe(acct string, gr grant, u Usage) {
@@ -312,11 +382,26 @@ func (g *throttle) observe(acct string, gr grant, u Usage) {
 			blocked[acct] = max(blocked[acct], u.RequestReset)
 		}
 	}
-	if len(seen) == 0 && len(blocked) == 0 && u.App < 0 {
-		return
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	// The server counts as busy the requests it has not answered, this one included: the
+	// requests here whose answers have not come are what its load reading is compared with.
+	if s := g.state(acct); acct != "" && u.Load >= 0 && gr.n >= s.slots.grant {
+		s.slots.read(s.unanswered, u.Load)
+		s.slots.grant = gr.n
+	}
+	if u.AppLoad >= 0 && gr.n >= g.appSlots.grant {
+		g.appSlots.read(g.unanswered, u.AppLoad)
+		g.appSlots.grant = gr.n
+	}
+	if s := g.state(acct); s.unanswered > 0 {
+		s.unanswered--
+		g.unanswered--
+	}
+	if len(seen) == 0 && len(blocked) == 0 && u.App < 0 {
+		g.notify()
+		return
+	}
 	now := time.Now()
 	n := gr.n
 	if pct, ok := seen[acct]; ok && acct != "" {
@@ -338,4 +423,22 @@ func (g *throttle) observe(acct string, gr grant, u Usage) {
 		}
 	}
 	g.notify()
+}
+
+// Concurrency is how many requests for ad account acct (with or without act_) the client
+// lets run at once now, and whether the API's load readings have shown the account's
+// capacity yet; without a Throttle or before such a reading, 0 and false. A caller that cuts
+// work into pieces sizes them for this many streams, so that they end together.
+func (c *Client) Concurrency(acct string) (int, bool) {
+	g := c.throttle
+	if g == nil {
+		return 0, false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s, ok := g.accounts[strings.TrimPrefix(acct, "act_")]
+	if !ok || !s.slots.exact {
+		return 0, false
+	}
+	return g.limit(s), true
 }

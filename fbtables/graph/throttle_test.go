@@ -149,10 +149,11 @@ func TestParseUsage(t *testing.T) {
 	h.Set("X-App-Usage", `{"call_count":20,"total_time":9,"total_cputime":3}`)
 	u := ParseUsage(h)
 	if u.Accounts["1"] != 40 || u.Accounts["2"] != 70 || u.Blocked["1"] != 2*time.Minute || u.Regain != 2*time.Minute ||
-		u.RegainAccount != "act_1" || u.Request != 60 || u.RequestReset != 30*time.Second || u.App != 20 {
+		u.RegainAccount != "act_1" || u.Request != 55 || u.RequestReset != 30*time.Second || u.App != 20 ||
+		u.Load != 60 || u.AppLoad != 8 {
 		t.Errorf("ParseUsage = %+v", u)
 	}
-	if u := ParseUsage(http.Header{"X-App-Usage": {"not json"}}); u.App != -1 || u.Request != -1 || u.Accounts != nil {
+	if u := ParseUsage(http.Header{"X-App-Usage": {"not json"}}); u.App != -1 || u.Request != -1 || u.Load != -1 || u.AppLoad != -1 || u.Accounts != nil {
 		t.Errorf("bad header read as %+v", u)
 	}
 }
@@ -217,5 +218,87 @@ func TestThrottleSharesTheAppBetweenAccounts(t *testing.T) {
 	g.state("").waiting = 1 // a request that names no account takes no share
 	if c := g.capacity(one); c != 3 {
 		t.Errorf("with a request for no account waiting, account 1 may have %d, want 3", c)
+	}
+}
+
+// slotServer serves each account's requests through slots at once (more wait, like the
+// sandbox's load limit) and reports the account's load in x-fb-ads-insights-throttle: the
+// requests it has not answered over its slots, at most 100%.
+func slotServer(t *testing.T, slots int, hold time.Duration) (*fakeGraph, *concurrency) {
+	cc := &concurrency{}
+	var mu sync.Mutex
+	busy := map[string]int{}
+	sems := map[string]chan struct{}{}
+	f := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		acct := strings.Split(strings.TrimPrefix(r.URL.Path, "/v25.0/"), "/")[0]
+		mu.Lock()
+		busy[acct]++
+		sem := sems[acct]
+		if sem == nil {
+			sem = make(chan struct{}, slots)
+			sems[acct] = sem
+		}
+		mu.Unlock()
+		sem <- struct{}{}
+		defer cc.enter(acct)()
+		time.Sleep(hold * time.Duration(2+n%5) / 4) // staggered, as answers of different sizes are
+		mu.Lock()
+		pct := min(100, 100*busy[acct]/slots)
+		mu.Unlock()
+		w.Header().Set("X-Fb-Ads-Insights-Throttle", fmt.Sprintf(`{"app_id_util_pct":1,"acc_id_util_pct":%d}`, pct))
+		w.Header().Set("X-Ad-Account-Usage", `{"acc_id_util_pct":1}`)
+		writeJSON(w, 200, `{"id":"1"}`)
+		<-sem
+		mu.Lock()
+		busy[acct]--
+		mu.Unlock()
+	})
+	return f, cc
+}
+
+// TestThrottleLearnsTheAccountsCapacityFromTheLoad: the client reads how many requests an
+// account's insights capacity takes at once from x-fb-ads-insights-throttle, whether it
+// starts below that (and then grows to it) or above it (and then comes down to it), and says
+// so through Concurrency.
+func TestThrottleLearnsTheAccountsCapacityFromTheLoad(t *testing.T) {
+	for _, slots := range []int{3, 12} {
+		t.Run(fmt.Sprintf("%d slots", slots), func(t *testing.T) {
+			f, cc := slotServer(t, slots, 100*time.Millisecond)
+			c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.Throttle = &Throttle{MaxPerAccount: 16} })
+			if n, known := c.Concurrency("act_1"); known {
+				t.Fatalf("capacity known before any response: %d", n)
+			}
+			fire(t, c, 60, func(int) string { return "act_1/insights" })
+			n, known := c.Concurrency("act_1")
+			if !known || n != slots {
+				t.Errorf("Concurrency = %d, %v; want %d, true", n, known, slots)
+			}
+			if slots > DefaultMaxPerAccount/2 && cc.most < slots {
+				t.Errorf("at most %d requests were served at once, want the capacity's %d", cc.most, slots)
+			}
+		})
+	}
+}
+
+func TestLoadSlotsRead(t *testing.T) {
+	var l loadSlots
+	for _, r := range []struct{ inFlight, pct, want int }{
+		{8, 100, 7}, {7, 100, 6}, {6, 100, 5}, // above the capacity: down one at a time
+		{5, 0, 5},   // no reading
+		{4, 80, 5},  // 4 out, 80%: at most 5
+		{5, 100, 5}, // at the capacity: 100% is what it reads
+		{2, 100, 5}, // a stale reading while fewer are out
+		{4, 66, 5},  // a request on its way: the bound (6) is looser
+		{3, 60, 5},
+		{14, 70, 5}, // the capacity grew: not until the bounds that say 5 are forgotten
+		{14, 70, 5},
+		{14, 70, 5},
+		{14, 70, 5},
+		{14, 70, 20},
+	} {
+		l.read(r.inFlight, r.pct)
+		if l.n != r.want {
+			t.Fatalf("read(%d, %d%%) gave %d, want %d", r.inFlight, r.pct, l.n, r.want)
+		}
 	}
 }

@@ -14,8 +14,9 @@ import (
 //     "total_time", "estimated_time_to_regain_access" (minutes)}, …], …}, for any accounts;
 //   - x-ad-account-usage: {"acc_id_util_pct", "reset_time_duration" (seconds)}, for the
 //     request's account;
-//   - x-fb-ads-insights-throttle: {"app_id_util_pct", "acc_id_util_pct"}, for the request's
-//     account and the app;
+//   - x-fb-ads-insights-throttle: {"app_id_util_pct", "acc_id_util_pct"}, the insights load
+//     limit: the share of the request's account's and of the app's insights capacity in use
+//     now, not a budget spent over the hour;
 //   - x-app-usage: {"call_count", "total_cputime", "total_time"}, for the app.
 type Usage struct {
 	// Accounts maps an account id (without act_) to the percent of its budget used, from
@@ -23,14 +24,17 @@ type Usage struct {
 	Accounts map[string]int
 	// Blocked maps an account id to the wait the API states before it may be called again.
 	Blocked map[string]time.Duration
-	// Request is the percent used of the request's own account (x-ad-account-usage,
-	// x-fb-ads-insights-throttle), -1 when neither header came.
+	// Request is the percent used of the request's own account's budget (x-ad-account-usage),
+	// -1 when the header did not come.
 	Request int
 	// RequestReset is the wait x-ad-account-usage states for the request's account.
 	RequestReset time.Duration
-	// App is the percent used of the app's budget (x-app-usage, the app part of
-	// x-fb-ads-insights-throttle), -1 when unknown.
+	// App is the percent used of the app's budget (x-app-usage), -1 when unknown.
 	App int
+	// Load and AppLoad are the shares of the request's account's and of the app's insights
+	// capacity in use (x-fb-ads-insights-throttle), -1 when unknown. Below 100 they tell how
+	// many requests the server takes at once: those in flight over the share.
+	Load, AppLoad int
 	// Regain is the longest wait stated for any account, and RegainAccount (act_…) whose.
 	Regain        time.Duration
 	RegainAccount string
@@ -39,7 +43,7 @@ type Usage struct {
 // ParseUsage reads the rate-limit headers of a response. Headers that are absent or do not
 // parse say nothing; key formats vary between accounts, so every key counts.
 func ParseUsage(h http.Header) Usage {
-	u := Usage{Request: -1, App: -1}
+	u := Usage{Request: -1, App: -1, Load: -1, AppLoad: -1}
 	var buc map[string][]struct {
 		CallCount    json.Number `json:"call_count"`
 		TotalCPUTime json.Number `json:"total_cputime"`
@@ -80,8 +84,7 @@ func ParseUsage(h http.Header) Usage {
 		App json.Number `json:"app_id_util_pct"`
 	}
 	if raw := h.Get("X-Fb-Ads-Insights-Throttle"); raw != "" && json.Unmarshal([]byte(raw), &ins) == nil {
-		u.Request = max(u.Request, int(num(ins.Acc)))
-		u.App = max(u.App, int(num(ins.App)))
+		u.Load, u.AppLoad = int(num(ins.Acc)), int(num(ins.App))
 	}
 	var app struct {
 		CallCount    json.Number `json:"call_count"`

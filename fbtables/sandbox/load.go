@@ -29,11 +29,12 @@ type loadState struct {
 	mu      sync.Mutex
 	account map[string]chan struct{} // per account: one token per busy slot
 	app     chan struct{}
-	appBusy int // calls waiting for slots or served now
+	appBusy int            // calls waiting for slots or served now
+	busy    map[string]int // the same per account
 }
 
 func newLoadState(m Model) *loadState {
-	l := &loadState{account: map[string]chan struct{}{}}
+	l := &loadState{account: map[string]chan struct{}{}, busy: map[string]int{}}
 	if m.AppSlots > 0 {
 		l.app = make(chan struct{}, m.AppSlots)
 	}
@@ -54,10 +55,12 @@ func (s *Server) acquire(ctx context.Context, acct string) (func(), bool) {
 		l.account[acct] = ch
 	}
 	l.appBusy++
+	l.busy[acct]++
 	l.mu.Unlock()
 	done := func() {
 		l.mu.Lock()
 		l.appBusy--
+		l.busy[acct]--
 		l.mu.Unlock()
 	}
 	// Account first, then app, always in that order: no call holds an app
@@ -92,34 +95,41 @@ func (s *Server) acquire(ctx context.Context, acct string) (func(), bool) {
 	}, true
 }
 
-// appLoadPct is the share of the app's slots in use or asked for, in
-// percent, at most 100.
-func (s *Server) appLoadPct() int {
-	if s.model.AppSlots <= 0 {
-		return 0
-	}
-	l := s.load
+// loadPct is the share of acct's slots, and of the app's, in use or asked
+// for, in percent, each at most 100: what x-fb-ads-insights-throttle
+// reports (acc_id_util_pct, app_id_util_pct). A share below 100 tells a
+// client how many calls the server takes at once — its own calls over the
+// share — and so how many it may send without any waiting.
+func (s *Server) loadPct(acct string) (acc, app int) {
+	m, l := s.model, s.load
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return min(100, 100*l.appBusy/s.model.AppSlots)
+	if m.AccountSlots > 0 {
+		acc = min(100, 100*l.busy[acct]/m.AccountSlots)
+	}
+	if m.AppSlots > 0 {
+		app = min(100, 100*l.appBusy/m.AppSlots)
+	}
+	return acc, app
 }
 
 // slots reports whether the load limit is on.
 func (m Model) slots() bool { return m.AccountSlots > 0 || m.AppSlots > 0 }
 
-// loadUsage adds the app's load to c's usage headers (x-app-usage's
-// total_time). The account headers keep the call budget alone: the load is
-// instantaneous, and a client reading it as an hourly budget near its end
-// would stop for minutes; past the slots, calls only queue, which costs a
-// client nothing it could have had.
+// loadUsage puts the insights load in c's usage headers: with the load
+// limit on, x-fb-ads-insights-throttle reports it (§5.5: the share of the
+// account's and the app's insights capacity in use), while the call budget
+// keeps x-ad-account-usage and x-business-use-case-usage. The load is
+// instantaneous, not an hourly budget: past the slots, calls only queue.
 func (s *Server) loadUsage(c *call) {
-	if s.model.AppSlots <= 0 || !c.insightsCall || c.owner == nil {
+	if !s.model.slots() || !c.insightsCall || c.owner == nil {
 		return
 	}
 	if c.usage == nil {
 		c.usage = &usage{}
 	}
-	c.usage.appLoad = s.appLoadPct()
+	c.usage.load = true
+	c.usage.accLoad, c.usage.appLoad = s.loadPct(c.owner.id)
 }
 
 // floorPageRows is the most rows one page can carry (the API's cap on

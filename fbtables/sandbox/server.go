@@ -196,8 +196,6 @@ func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
 	trace := traceID(n, c.r.URL.Path)
 	w.Header().Set("x-fb-trace-id", trace)
 	w.Header().Set("x-app-usage", fmt.Sprintf(`{"call_count":%d,"total_cputime":%d,"total_time":%d}`, n%7, n%3, n%5))
-	s.loadUsage(c)
-	s.setUsageHeaders(w.Header(), c, n)
 	status := http.StatusOK
 	if err != nil {
 		status, body = err.Status, errorBody(err, trace)
@@ -214,6 +212,9 @@ func (s *Server) respond(w http.ResponseWriter, c *call, outer bool) {
 	if c.fault == FaultTruncated {
 		out = out[:len(out)/2]
 	}
+	// The load is read as the answer leaves, when it is current.
+	s.loadUsage(c)
+	s.setUsageHeaders(w.Header(), c, n)
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 }

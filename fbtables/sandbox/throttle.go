@@ -17,9 +17,10 @@ import (
 
 // usage is the throttle state reported in one response's headers.
 type usage struct {
-	accPct, appPct int
-	appLoad        int // the share of the app's slots in use (load.go), in percent
-	regainMin      int // estimated_time_to_regain_access, in minutes as the API states it
+	accPct, appPct   int
+	load             bool // the load limit is on: the insights header reports accLoad and appLoad
+	accLoad, appLoad int  // the share of the account's and the app's slots in use (load.go), in percent
+	regainMin        int  // estimated_time_to_regain_access, in minutes as the API states it
 }
 
 // admit applies the throttle to c before it is routed. Rejected calls do not
@@ -91,17 +92,18 @@ func (s *Server) usageLocked(id string, now, until time.Time) *usage {
 // call_count is the share of the window's budget used.
 func throttleHeaders(h http.Header, acct string, u *usage) {
 	tier := "standard_access"
-	h.Set("x-fb-ads-insights-throttle", fmt.Sprintf(`{"app_id_util_pct":%d,"acc_id_util_pct":%d,"ads_api_access_tier":%q}`, u.appPct, u.accPct, tier))
+	// The insights header reports the insights limit in force: the load
+	// when the model has slots, the call budget otherwise.
+	insApp, insAcc := u.appPct, u.accPct
+	if u.load {
+		insApp, insAcc = u.appLoad, u.accLoad
+	}
+	h.Set("x-fb-ads-insights-throttle", fmt.Sprintf(`{"app_id_util_pct":%d,"acc_id_util_pct":%d,"ads_api_access_tier":%q}`, insApp, insAcc, tier))
 	h.Set("x-ad-account-usage", fmt.Sprintf(`{"acc_id_util_pct":%d,"reset_time_duration":%d,"ads_api_access_tier":%q}`, u.accPct, u.regainMin*60, tier))
 	// cputime and time trail call_count, so call_count is what a client
 	// taking the max of the three (as AB does) steers by.
 	h.Set("x-business-use-case-usage", fmt.Sprintf(`{"%s":[{"type":"ads_insights","call_count":%d,"total_cputime":%d,"total_time":%d,"estimated_time_to_regain_access":%d,"ads_api_access_tier":%q}]}`,
 		acct, u.accPct, u.accPct/4, u.accPct/2, u.regainMin, tier))
-	// With the load limit on, x-app-usage's total_time is the share of the
-	// app's slots in use (load.go).
-	if u.appLoad > 0 {
-		h.Set("x-app-usage", fmt.Sprintf(`{"call_count":%d,"total_cputime":%d,"total_time":%d}`, u.appPct/2, u.appLoad/4, u.appLoad))
-	}
 }
 
 // setUsageHeaders writes the account-scoped headers: the throttle's real

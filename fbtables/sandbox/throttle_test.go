@@ -131,3 +131,24 @@ func TestZeroModelHeadersStayLow(t *testing.T) {
 		}
 	}
 }
+
+// TestInsightsThrottleReportsTheLoad: with the load limit on, x-fb-ads-insights-throttle
+// reports the share of the account's and the app's slots in use (one call of four and of
+// eight), while x-ad-account-usage and the business-use-case header keep the hourly call
+// budget (one call of a hundred).
+func TestInsightsThrottleReportsTheLoad(t *testing.T) {
+	f := newFixture(t, Config{Model: Model{AccountSlots: 4, AppSlots: 8, CallsPerWindow: 100, Window: time.Hour}})
+	r := f.get(t, "/v25.0/act_"+f.acct+"/insights", url.Values{"time_range": {tr("2026-01-01", "2026-01-31")}})
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	if h := header(t, r, "x-fb-ads-insights-throttle"); h["acc_id_util_pct"] != 25.0 || h["app_id_util_pct"] != 12.0 {
+		t.Errorf("x-fb-ads-insights-throttle %v, want the load: 25%% of the account's slots, 12%% of the app's", h)
+	}
+	if h := header(t, r, "x-ad-account-usage"); h["acc_id_util_pct"] != 1.0 {
+		t.Errorf("x-ad-account-usage %v, want the call budget's 1%%", h)
+	}
+	if b := bucEntry(t, r, f.acct); b["call_count"] != 1.0 {
+		t.Errorf("business-use-case entry %v, want call_count 1", b)
+	}
+}
