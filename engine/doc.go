@@ -14,9 +14,12 @@
 // account from the usage headers, report runs and error classes — is
 // fbtables/graph's: the engine asks the client for the rows of a read.
 //
-// Loading (load.go, convert.go, rowdecode.go): each row is read in one
-// pass, its scalars converted once in Go (as DuckDB's CAST would) and
-// appended to a typed stage in batches.
+// Loading (load.go, convert.go, rowdecode.go, stage.go): each row is read
+// in one pass by the fetcher that received it, its scalars converted once
+// in Go (as DuckDB's CAST would), and sent in batches to the one goroutine
+// that appends them to a typed stage (appendLoop). LoadPages drives the
+// same path over fixed pages, with as many decoders as cores, for the
+// ingest benchmark.
 //
 // The cache (cache.go, cachefile.go, cacheplan.go, cachekey.go) keeps
 // fetched rows in a private DuckDB file: frozen days forever, the rest for

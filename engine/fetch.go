@@ -2,14 +2,11 @@ package engine
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/fbsql/fbsql/fbtables"
 	"github.com/fbsql/fbsql/planner"
@@ -187,35 +184,26 @@ func loadSQL(sc *planner.Scan, stage string, fields []stageField) string {
 // appendRows fetches every account concurrently and appends rows as pages
 // arrive, so memory holds a page per account rather than the whole result.
 func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
-	}
-	accounts := work.accounts
-	if sc.Table.Insights {
-		bases := work.bases
-		if !work.cached {
-			for _, acct := range accounts {
-				u := baseUnit(sc)
-				u.acct = acct
-				bases = append(bases, u)
+	return e.appendFrom(ctx, stage, tr.addRows, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
+		accounts := work.accounts
+		if sc.Table.Insights {
+			bases := work.bases
+			if !work.cached {
+				for _, acct := range accounts {
+					u := baseUnit(sc)
+					u.acct = acct
+					bases = append(bases, u)
+				}
 			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := e.fetchInsights(ctx, sc, bases, work.cached, fields, rowsCh, tr); err != nil {
+					fail(err)
+				}
+			}()
+			return
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := e.fetchInsights(ctx, sc, bases, work.cached, fields, rowsCh, tr); err != nil {
-				fail(err)
-			}
-		}()
-	} else {
 		tr.addFetches(len(accounts))
 		for _, acct := range accounts {
 			wg.Add(1)
@@ -228,54 +216,7 @@ func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan,
 				tr.fetchDone()
 			}(acct)
 		}
-	}
-	go func() { wg.Wait(); close(rowsCh) }()
-
-	var n int64
-	err := e.conn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
-		if err != nil {
-			return fmt.Errorf("append to %s: %w", stage, err)
-		}
-		perUnit := map[int64]int64{}
-		for m := range rowsCh {
-			if m.discard {
-				// A unit failed after some of its rows arrived and will run
-				// again: its rows so far must not count twice.
-				if err := app.Flush(); err != nil {
-					app.Close()
-					return fmt.Errorf("append to %s: %w", stage, err)
-				}
-				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
-				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
-					app.Close()
-					return fmt.Errorf("discard rows of a failed request: %w", err)
-				}
-				n -= perUnit[m.unit]
-				delete(perUnit, m.unit)
-				continue
-			}
-			k, err := appendBatch(app, m)
-			if err != nil {
-				app.Close()
-				return fmt.Errorf("append to %s: %w", stage, err)
-			}
-			perUnit[m.unit] += k
-			n += k
-			tr.addRows(k)
-		}
-		return app.Close()
 	})
-	if err != nil {
-		fail(err)
-		for range rowsCh { // let the fetchers finish
-		}
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
-	}
-	return n, ctx.Err()
 }
 
 func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string, fields []stageField, out chan<- rowMsg) error {

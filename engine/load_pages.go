@@ -2,12 +2,11 @@ package engine
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"iter"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
+	"runtime"
+	"sync"
 
 	"github.com/fbsql/fbsql/planner"
 )
@@ -36,31 +35,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		return 0, err
 	}
 	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
-	var n int64
-	err := e.conn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
-		if err != nil {
-			return err
-		}
-		dec := newDecoder(fields, false)
-		row := make([]driver.Value, 2+len(fields))
-		row[0], row[1] = int64(0), ""
-		for page := range pages {
-			err := pageRows(page, func(b []byte, at int) (int, error) {
-				end, err := dec.decodeAt(b, at, row[2:])
-				if err != nil {
-					return 0, fmt.Errorf("decode row: %w", err)
-				}
-				n++
-				return end, app.AppendRow(row...)
-			})
-			if err != nil {
-				app.Close()
-				return err
-			}
-		}
-		return app.Close()
-	})
+	n, err := e.loadPages(ctx, stage, fields, pages)
 	if err != nil {
 		return 0, err
 	}
@@ -68,6 +43,57 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		return 0, err
 	}
 	return n, nil
+}
+
+// loadPages decodes pages as a query's fetchers do, in parallel, each
+// decoder batching its rows for the one goroutine that appends them to the
+// stage (appendLoop). pages is read in one goroutine, each page copied
+// once so the iterator may reuse its buffer.
+func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, error) {
+	return e.appendFrom(ctx, stage, func(int64) {}, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
+		workers := runtime.GOMAXPROCS(0)
+		pagesCh := make(chan []byte, workers)
+		free := make(chan []byte, 2*workers) // page buffers to reuse
+		wg.Add(1)
+		go func() { // the reader; it stops when the load fails
+			defer wg.Done()
+			defer close(pagesCh)
+			for page := range pages {
+				var buf []byte
+				select {
+				case buf = <-free:
+				default:
+				}
+				select {
+				case pagesCh <- append(buf[:0], page...):
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := newBatcher(rowsCh, fields, false, "")
+				defer b.release()
+				for page := range pagesCh {
+					err := pageRows(page, func(page []byte, at int) (int, error) { return b.addAt(ctx, page, at) })
+					if err != nil {
+						fail(err)
+						return
+					}
+					select {
+					case free <- page:
+					default:
+					}
+				}
+				if err := b.flush(ctx); err != nil {
+					fail(err)
+				}
+			}()
+		}
+	})
 }
 
 // pageRows calls row with where each element of a page's "data" array

@@ -125,6 +125,15 @@ func TestDecoderReuseMatchesFresh(t *testing.T) {
 		`{"account_id":"1","ad_id":"10","spend":"2","spend":null,"country":null,"country":"GB"}`,
 		`{"ad_id":"12"}`, `{"ad_id":"1\u0032"}`, `{"ad_id":12}`, `{"ad_id":"12"}`, `{"ad_id":"{}"}`, `{"ad_id":{}}`, `{"ad_id":"{}"}`,
 		`{"account_id":"1","ad_id":"10","date_start":"2025-06-01","country":"US","impressions":"5","spend":"1.25","ctr":"0.5","actions":[{"action_type":"a","value":"1"}]}`,
+		// a key or value that begins as the previous row's does, and the
+		// same ones written with spaces or escapes
+		`{"account_id":"1","ad_id":"100","date_start":"2025-06-02","country":"USA","impressions":"55","spend":"1.255"}`,
+		`{"account_id" :"1","ad_id": "100","date_start":"2025-06-01","country":"US"}`,
+		`{"account_id":"1","ad_id":"10","ad_idx":"7","country":"US","countryy":"GB"}`,
+		`{"acc\u006funt_id":"1","ad_id":"1\u0030","country":"U\u0053"}`,
+		`{"account_id":"1","ad_id":"10","country":null}`, `{"account_id":"1","ad_id":"10","country":"US"}`,
+		`{"account_id":"1","ad_id":"10","country":"US","impressions":"5"}`, `{"account_id":"1","ad_id":"10","country":"US","impressions":5}`,
+		`{"account_id":"1","ad_id":"10","country":"US","impressions":"5"}`,
 	}
 	// past maxSeen distinct ids the remembered values are dropped and
 	// gathered again; ids seen before that must still decode as themselves
@@ -179,4 +188,34 @@ func TestDecoderDuplicateKeysLastWins(t *testing.T) {
 			t.Errorf("%s:\ngot  %v\nwant %v (from %s)", r, got, want, once)
 		}
 	}
+}
+
+// FuzzDecoderReuse: a decoder that has decoded one row decodes the next as
+// a fresh decoder does (the same values, or both an error): the previous
+// row's keys and values it remembers never change an answer.
+func FuzzDecoderReuse(f *testing.F) {
+	f.Add([]byte(`{"account_id":"1","ad_id":"10","country":"US","impressions":"5"}`), []byte(`{"account_id":"1","ad_id":"100","country":"US","impressions":5}`))
+	f.Add([]byte(`{"ad_id":"10","spend":"1.25"}`), []byte(`{"ad_id" : "10","spend":"1.25"x}`))
+	f.Add([]byte(`{"ad_id":"1\u0030","country":"US"}`), []byte(`{"ad\u005fid":"10","country":"U"}`))
+	f.Add([]byte(`{"date_start":"2025-06-01","actions":[{"action_type":"a","value":"1"}]}`), []byte(`{"date_start":"2025-06-01","actions":[{"action_type":"a","value":"x"}]}`))
+	ins, _ := fbtables.DefaultCatalog().Table("insights")
+	sc := &planner.Scan{Table: ins}
+	for _, name := range []string{"account_id", "ad_id", "date_start", "country", "impressions", "spend", "actions"} {
+		c, _ := ins.Column(name)
+		sc.Columns = append(sc.Columns, c)
+	}
+	f.Fuzz(func(t *testing.T, first, second []byte) {
+		reused := newDecoder(stageFields(sc), false)
+		got := make([]driver.Value, len(sc.Columns))
+		reused.decode(first, got)
+		gotErr := reused.decode(second, got)
+		want := make([]driver.Value, len(sc.Columns))
+		wantErr := newDecoder(stageFields(sc), false).decode(second, want)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("after %q, %q: error %v, fresh %v", first, second, gotErr, wantErr)
+		}
+		if gotErr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("after %q, %q:\ngot  %v\nwant %v", first, second, got, want)
+		}
+	})
 }

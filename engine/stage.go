@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sync"
+	"unsafe"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -61,6 +62,80 @@ func appendBatch(app *duckdb.Appender, m rowMsg) (int64, error) {
 	return n, nil
 }
 
+// appendFrom runs the producers start starts (each added to wg, sending
+// batches on out) and appends what they send until all are done. The first
+// error, a producer's (given to fail) or the appender's, cancels the rest
+// and is the result, with no count: nothing partial is passed off as whole.
+func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	start(ctx, rowsCh, fail, &wg)
+	go func() { wg.Wait(); close(rowsCh) }()
+	n, err := e.appendLoop(ctx, stage, rowsCh, added)
+	if err != nil {
+		fail(err)
+		for range rowsCh { // let the producers finish
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return n, ctx.Err()
+}
+
+// appendLoop appends the batches arriving on rows to the stage until the
+// channel closes, and deletes a failed unit's rows when asked; added is
+// told of each batch appended. It returns the rows kept. On an error the
+// caller must drain rows, so the fetchers can finish.
+func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
+	var n int64
+	err := e.conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", stage, err)
+		}
+		perUnit := map[int64]int64{}
+		for m := range rows {
+			if m.discard {
+				// A unit failed after some of its rows arrived and will run
+				// again: its rows so far must not count twice.
+				if err := app.Flush(); err != nil {
+					app.Close()
+					return fmt.Errorf("append to %s: %w", stage, err)
+				}
+				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
+				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
+					app.Close()
+					return fmt.Errorf("discard rows of a failed request: %w", err)
+				}
+				n -= perUnit[m.unit]
+				delete(perUnit, m.unit)
+				continue
+			}
+			k, err := appendBatch(app, m)
+			if err != nil {
+				app.Close()
+				return fmt.Errorf("append to %s: %w", stage, err)
+			}
+			perUnit[m.unit] += k
+			n += k
+			added(k)
+		}
+		return app.Close()
+	})
+	return n, err
+}
+
 // batcher decodes one fetcher's rows into batches.
 type batcher struct {
 	out   chan<- rowMsg
@@ -77,17 +152,44 @@ func newBatcher(out chan<- rowMsg, fields []stageField, whole bool, acct string)
 
 // add decodes one API row into the current batch, sending it when full.
 func (b *batcher) add(ctx context.Context, raw []byte) error {
+	if err := b.dec.decode(raw, b.row()); err != nil {
+		b.undo()
+		return err
+	}
+	return b.added(ctx)
+}
+
+// addAt is add for the row starting at page[at], inside a page; it returns
+// the index just past the row.
+func (b *batcher) addAt(ctx context.Context, page []byte, at int) (int, error) {
+	end, err := b.dec.decodeAt(page, at, b.row())
+	if err != nil {
+		b.undo()
+		return 0, fmt.Errorf("decode row: %w", err)
+	}
+	return end, b.added(ctx)
+}
+
+// row makes room for one more row in the current batch and returns its
+// field values to fill.
+func (b *batcher) row() []driver.Value {
 	if b.buf == nil {
 		b.buf = getBatch()
 	}
 	vals := append(*b.buf, b.unit, b.acct)
 	vals = append(vals, make([]driver.Value, len(b.dec.fields))...)
 	*b.buf = vals
-	if err := b.dec.decode(raw, vals[len(vals)-len(b.dec.fields):]); err != nil {
-		*b.buf = vals[:len(vals)-b.width]
-		return err
-	}
-	if len(vals) >= batchRows*b.width {
+	return vals[len(vals)-len(b.dec.fields):]
+}
+
+// undo drops the row just made room for: it did not decode.
+func (b *batcher) undo() {
+	*b.buf = (*b.buf)[:len(*b.buf)-b.width]
+}
+
+// added sends the batch once it is full.
+func (b *batcher) added(ctx context.Context) error {
+	if len(*b.buf) >= batchRows*b.width {
 		return b.flush(ctx)
 	}
 	return nil
@@ -135,7 +237,13 @@ type decoder struct {
 
 type seenKey struct {
 	key  string
-	slot int // -1: a key no field reads
+	raw  string // the key's bytes to the ':' when they are exactly `"key":`; else ""
+	slot int    // -1: a key no field reads
+}
+
+// hasAt reports whether b holds s at i.
+func hasAt(b []byte, i int, s string) bool {
+	return len(b)-i >= len(s) && string(b[i:i+len(s)]) == s
 }
 
 // lastValue is a field's previous raw value and what it converted to;
@@ -197,12 +305,24 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 	}
 	j, done, err := openObject(b, i)
 	for p := 0; !done && err == nil; p++ {
-		var key []byte
-		var at, end int
-		if key, at, err = readKey(b, j); err != nil {
-			break
+		var at, end, slot int
+		if p < len(d.seq) && d.seq[p].raw != "" && hasAt(b, j, d.seq[p].raw) {
+			// the previous row's p-th key, written as it was: `"key":`
+			slot = d.seq[p].slot
+			if at = skipSpace(b, j+len(d.seq[p].raw)); at >= len(b) {
+				err = errMissingValue
+				break
+			}
+		} else {
+			var key []byte
+			if key, at, err = readKey(b, j); err != nil {
+				break
+			}
+			slot = d.slot(p, key)
+			if p < len(d.seq) && d.seq[p].raw == "" && at-j == len(key)+3 && b[at-1] == ':' && string(b[j+1:j+1+len(key)]) == string(key) {
+				d.seq[p].raw = string(b[j:at]) // no escapes, no spaces
+			}
 		}
-		slot := d.slot(p, key)
 		if slot < 0 {
 			end, err = skipValue(b, at, 1)
 		} else {
@@ -227,9 +347,9 @@ func (d *decoder) slot(p int, key []byte) int {
 		s = -1
 	}
 	if p < len(d.seq) {
-		d.seq[p] = seenKey{string(key), s}
+		d.seq[p] = seenKey{key: string(key), slot: s}
 	} else if p == len(d.seq) && p < 64 {
-		d.seq = append(d.seq, seenKey{string(key), s})
+		d.seq = append(d.seq, seenKey{key: string(key), slot: s})
 	}
 	return s
 }
@@ -240,6 +360,14 @@ func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (in
 	actions := false
 	for _, k := range fields {
 		actions = actions || d.fields[k].typ == fbtables.ActionStatsType
+	}
+	if len(fields) == 1 {
+		// the field's previous value, a string, written again: the same
+		// bytes are the same checked token with the same conversion
+		if last := &d.last[fields[0]]; last.ok && last.raw[0] == '"' && hasAt(b, at, unsafe.String(unsafe.SliceData(last.raw), len(last.raw))) {
+			row[fields[0]] = last.val
+			return at + len(last.raw), nil
+		}
 	}
 	var end int
 	var err error

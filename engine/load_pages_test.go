@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fbsql/fbsql/fbtables/graph"
+)
+
+// loadColumns are the columns the LoadPages tests load: ids, dates, a
+// breakdown, numbers of each type and two action lists.
+var loadColumns = []string{"account_id", "ad_id", "date_start", "country", "impressions", "spend", "ctr", "actions", "action_values"}
+
+// loadRow is the i-th row of the LoadPages tests; every value differs
+// from row to row somewhere, and some rows lack their action lists.
+func loadRow(i int) string {
+	actions := fmt.Sprintf(`,"actions":[{"action_type":"link_click","value":"%d"},{"action_type":"purchase","value":"%d","1d_click":"%d"}],"action_values":[{"action_type":"purchase","value":"%d.25"}]`, i%97, i%5, i%3, i%11)
+	if i%7 == 0 {
+		actions = ""
+	}
+	return fmt.Sprintf(`{"account_id":"100000000000%04d","ad_id":"1202000000002%05d","impressions":"%d","spend":"%d.%02d","ctr":"%d.125","date_start":"2025-06-%02d","date_stop":"2025-06-%02d","country":"%s"%s}`,
+		i%3, i%1000, 1000+i*37, 70+i, i%100, i%9, 1+i%28, 1+i%28, []string{"US", "GB", "DE", "FR"}[i%4], actions)
+}
+
+// pagesOf yields the rows as pages of per rows each, in one reused buffer,
+// as the benchmark's file reader does.
+func pagesOf(rows []string, per int) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		var buf []byte
+		for i := 0; i < len(rows); i += per {
+			buf = append(buf[:0], `{"data":[`...)
+			buf = append(buf, strings.Join(rows[i:min(i+per, len(rows))], ",")...)
+			buf = append(buf, `],"paging":{"cursors":{"after":"x"}}}`...)
+			if !yield(buf) {
+				return
+			}
+		}
+	}
+}
+
+func openLoadEngine(t *testing.T) *Engine {
+	t.Helper()
+	e, err := Open(context.Background(), Config{Graph: graph.Config{BaseURL: "http://127.0.0.1:1", Token: "unused"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// TestLoadPagesEqualsTypedReadJSON: pages decoded in parallel load the
+// same rows, every one once, as DuckDB's own read_json reading the same
+// rows with the same column types (the oracle does not use fbsql's decoder).
+func TestLoadPagesEqualsTypedReadJSON(t *testing.T) {
+	ctx := context.Background()
+	e := openLoadEngine(t)
+	var rows []string
+	for i := range 20_000 {
+		rows = append(rows, loadRow(i))
+	}
+	n, err := e.LoadPages(ctx, "loaded", loadColumns, pagesOf(rows, 333))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(len(rows)) {
+		t.Fatalf("loaded %d rows, want %d", n, len(rows))
+	}
+	path := filepath.Join(t.TempDir(), "rows.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(rows, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range loadColumns {
+		typ, _ := e.ColumnType(c)
+		cols = append(cols, fmt.Sprintf("'%s': '%s'", c, strings.ReplaceAll(typ, "'", "''")))
+	}
+	oracle := fmt.Sprintf("CREATE TEMP TABLE oracle AS SELECT * FROM read_json('%s', format = 'newline_delimited', columns = {%s})", path, strings.Join(cols, ", "))
+	if _, err := e.QueryValue(ctx, oracle); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"SELECT count(*) FROM (SELECT * FROM loaded EXCEPT ALL SELECT * FROM oracle)",
+		"SELECT count(*) FROM (SELECT * FROM oracle EXCEPT ALL SELECT * FROM loaded)",
+	} {
+		diff, err := e.QueryValue(ctx, q)
+		if err != nil || diff.(int64) != 0 {
+			t.Fatalf("%s: %v (%v), want 0", q, diff, err)
+		}
+	}
+}
+
+// TestLoadPagesFailsOnAMalformedRow: a bad value in one page fails the
+// load naming the field, whichever decoder meets it, and the load returns
+// (no decoder or reader is left waiting).
+func TestLoadPagesFailsOnAMalformedRow(t *testing.T) {
+	e := openLoadEngine(t)
+	var rows []string
+	for i := range 5_000 {
+		rows = append(rows, loadRow(i))
+	}
+	rows[3_001] = strings.Replace(loadRow(3_001), `"impressions":"`, `"impressions":"x`, 1)
+	_, err := e.LoadPages(context.Background(), "bad", loadColumns, pagesOf(rows, 100))
+	if err == nil || !strings.Contains(err.Error(), "impressions") {
+		t.Fatalf("error %v, want one naming impressions", err)
+	}
+}
