@@ -430,6 +430,14 @@ func (e *Engine) ExecStatement(ctx context.Context, text string, o ExecOptions, 
 	return nil
 }
 
+// maxInFlight is the most requests the client sends at once, all accounts together.
+func (e *Engine) maxInFlight() int {
+	if e.cfg.MaxInFlight > 0 {
+		return e.cfg.MaxInFlight
+	}
+	return graph.DefaultMaxInFlight
+}
+
 func (e *Engine) maxPerAccount() int {
 	if e.cfg.MaxConcurrentPerAccount > 0 {
 		return e.cfg.MaxConcurrentPerAccount

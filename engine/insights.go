@@ -41,12 +41,15 @@ func (e *Engine) fetchInsights(ctx context.Context, sc *planner.Scan, bases []un
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r := &insightsRun{e: e, sc: sc, fields: fields, out: out, tr: tr, cancel: cancel, campaign: map[string][]string{}}
+	// Each account's share of the requests in flight, when all are read at once.
+	share := (e.maxInFlight() + len(bases) - 1) / max(1, len(bases))
 	for _, u := range bases {
 		units, sched := e.units(sc, u, leftovers)
 		if sched != nil {
 			acct := u.acct
 			sched.slots = func() (int, bool) { return e.client.Concurrency(acct) }
-			r.runSchedule(ctx, sched)
+			sched.work = func(rows float64) { e.client.SetWork(acct, rows) }
+			r.runSchedule(ctx, sched, share)
 		}
 		for _, p := range units {
 			r.start(ctx, p)

@@ -32,11 +32,16 @@ type schedule struct {
 	sl      slicing
 	guess   float64 // rows per slice before any piece completed: the static estimate
 	streams int     // streams taking pieces once a piece has completed
-	first   int     // streams before that: one per probe
+	first   int     // probes: the pieces spread over the range first
+	started int     // streams before a piece completed, one per probe at most
 	// slots, when set, is how many requests the API serves the account at
 	// once, once its load readings have shown that (graph's Concurrency).
 	slots func() (int, bool)
-	now   func() time.Time
+	// work, when set, is told the rows the account has left to read after
+	// every piece handed out or completed (graph's SetWork), so that the
+	// app's requests go to the accounts with the most left.
+	work func(rows float64)
+	now  func() time.Time
 
 	mu     sync.Mutex
 	probes []span          // the first pieces, not handed out yet
@@ -48,6 +53,8 @@ type schedule struct {
 	heard  bool            // a piece has completed or was found too big
 	alive  int             // streams started and not done
 	shares [][]span        // the end's shares not taken yet, once the end is shared out
+	owned  []*[]span       // the pieces of the shares taken, not run yet, by stream
+	wake   chan struct{}   // closed (and replaced) when a piece completes
 	out    map[span]flight // pieces handed out and not completed (allotted pieces not started too)
 }
 
@@ -78,6 +85,7 @@ const (
 // covering at most half of the range, so the learned rate sizes the rest.
 func newSchedule(sl slicing, guess float64, streams int) *schedule {
 	s := &schedule{sl: sl, guess: guess, streams: max(1, streams), now: time.Now, out: map[span]flight{}}
+	s.wake = make(chan struct{})
 	probes := max(1, min(sl.n, streams/2))
 	size := max(1, min(int(probePages*graph.InsightsPageSize/max(guess, 1)), sl.n/(2*probes)))
 	for k := range probes {
@@ -103,46 +111,156 @@ func (s *schedule) rate() float64 {
 }
 
 // take hands out a stream's next piece, false when the stream is done:
-// every slice has been handed out, or, at the end, as many other streams
-// as the API serves at once are still at work. mine holds the pieces
-// allotted to the stream and not run yet (nil for a caller that runs each
-// piece as its own stream).
+// every slice has been handed out, or, at the end, every share is taken and
+// none has a piece to spare. mine holds the pieces of the stream's share
+// not run yet (nil for a caller that runs each piece as its own stream).
 func (s *schedule) take(mine *[]span) (span, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.next(mine)
+	p, ok, _ := s.next(mine)
 	if ok {
 		s.out[p] = flight{start: s.now()}
+		s.tellWork()
 	}
 	return p, ok
 }
 
-func (s *schedule) next(mine *[]span) (span, bool) {
+// await is take for a stream that may wait: at the end, while other
+// streams' shares still hold pieces but the account has no request to
+// spare, it waits until it has (a piece completed, or the API serves more
+// once other accounts are done) and takes the last piece of the longest
+// share.
+func (s *schedule) await(ctx context.Context, mine *[]span) (span, bool) {
+	for {
+		s.mu.Lock()
+		p, ok, wait := s.next(mine)
+		if ok {
+			s.out[p] = flight{start: s.now()}
+			s.tellWork()
+		}
+		wake := s.wake
+		s.mu.Unlock()
+		if ok || !wait {
+			return p, ok
+		}
+		select {
+		case <-ctx.Done():
+			return span{}, false
+		case <-wake:
+		case <-time.After(stealPoll):
+			// The API may serve one more request of the account once other
+			// accounts are done; nothing here signals that.
+		}
+	}
+}
+
+// stealPoll is how often a stream waiting to take a piece from another
+// share looks again, besides whenever a piece completes.
+const stealPoll = 200 * time.Millisecond
+
+// tellWork tells work the rows left: those of the slices not handed out,
+// or handed out and not run yet, and those still to come of the pieces in
+// flight.
+func (s *schedule) tellWork() {
+	if s.work == nil {
+		return
+	}
+	left := 0
+	for _, list := range [][]span{s.probes, s.gaps} {
+		for _, p := range list {
+			left += p.hi - p.lo
+		}
+	}
+	for _, share := range s.shares {
+		for _, p := range share {
+			left += p.hi - p.lo
+		}
+	}
+	for _, o := range s.owned {
+		for _, p := range *o {
+			left += p.hi - p.lo
+		}
+	}
+	rate := s.rate()
+	s.work(max(1, rate*float64(left)+s.coming(rate)))
+}
+
+// concurrency is how many requests of the account the API serves at once,
+// as far as the schedule knows.
+func (s *schedule) concurrency() int {
+	if s.slots != nil {
+		if n, ok := s.slots(); ok {
+			return n
+		}
+	}
+	return s.streams
+}
+
+// steal takes the last piece of the share with the most rows not run yet,
+// if the account can send one more request now; wait says a piece may be
+// stolen later.
+func (s *schedule) steal() (p span, ok, wait bool) {
+	var victim *[]span
+	most := 0
+	for _, o := range s.owned {
+		rows := 0
+		for _, q := range *o {
+			rows += q.hi - q.lo
+		}
+		if rows > most {
+			victim, most = o, rows
+		}
+	}
+	if victim == nil {
+		return span{}, false, false
+	}
+	if len(s.out) >= s.concurrency() {
+		return span{}, false, true
+	}
+	n := len(*victim)
+	p = (*victim)[n-1]
+	*victim = (*victim)[:n-1]
+	return p, true, false
+}
+
+func (s *schedule) next(mine *[]span) (_ span, ok, wait bool) {
 	if mine != nil && len(*mine) > 0 {
 		p := (*mine)[0]
 		*mine = (*mine)[1:]
-		return p, true
+		return p, true, false
 	}
 	if len(s.probes) > 0 {
-		p := s.probes[0]
-		s.probes = s.probes[1:]
-		return p, true
+		if s.heard {
+			// Probes no stream took before the rate was learned are slices
+			// like any others: sized from the rate, not the estimate.
+			s.dissolveProbes()
+		} else {
+			p := s.probes[0]
+			s.probes = s.probes[1:]
+			return p, true, false
+		}
 	}
 	if s.shares != nil {
 		if len(s.shares) == 0 {
-			return span{}, false // every share of the end is taken; this stream would only queue
+			if mine == nil {
+				return span{}, false, false
+			}
+			return s.steal()
 		}
 		a := s.shares[0]
 		s.shares = s.shares[1:]
-		*mine = a[1:]
-		return a[0], true
+		if mine != nil {
+			*mine = a[1:]
+			s.owned = append(s.owned, mine)
+		}
+		return a[0], true, false
 	}
 	if len(s.gaps) == 0 {
-		return span{}, false
+		return span{}, false, false
 	}
 	rate := s.rate()
 	if rate <= 0 {
-		return s.cut(s.gaps[0].hi - s.gaps[0].lo), true
+		return s.cut(s.gaps[0].hi - s.gaps[0].lo), true, false
 	}
 	page := float64(graph.InsightsPageSize)
 	left := 0
@@ -156,7 +274,7 @@ func (s *schedule) next(mine *[]span) (span, bool) {
 	streams := s.streams
 	if s.slots != nil {
 		if n, ok := s.slots(); ok {
-			streams = max(n, s.first)
+			streams = max(n, s.started)
 		}
 	}
 	if s.alive > 0 { // 0: a caller that runs each piece as its own stream
@@ -177,7 +295,7 @@ func (s *schedule) next(mine *[]span) (span, bool) {
 	want := max(1, int(pageFill*float64(pages)*page/rate))
 	g := s.gaps[0]
 	n := (g.hi - g.lo + want - 1) / want // pieces of even size within the gap
-	return s.cut((g.hi - g.lo + n - 1) / n), true
+	return s.cut((g.hi - g.lo + n - 1) / n), true, false
 }
 
 // latencyRows is what a request's round trip costs in rows: about as long
@@ -270,6 +388,22 @@ func dealShares(pieces []span, rate float64, streams int) ([][]span, float64) {
 	return out, load[order[0]]
 }
 
+// dissolveProbes puts the probes not handed out back among the gaps, in
+// order, merged with the gaps they touch.
+func (s *schedule) dissolveProbes() {
+	all := append(s.gaps, s.probes...)
+	s.probes = nil
+	slices.SortFunc(all, func(a, b span) int { return a.lo - b.lo })
+	s.gaps = s.gaps[:0:0]
+	for _, g := range all {
+		if n := len(s.gaps); n > 0 && s.gaps[n-1].hi == g.lo {
+			s.gaps[n-1].hi = g.hi
+			continue
+		}
+		s.gaps = append(s.gaps, g)
+	}
+}
+
 // cut hands out the first n slices of the first gap.
 func (s *schedule) cut(n int) span {
 	g := &s.gaps[0]
@@ -306,6 +440,9 @@ func (s *schedule) learn(p span, rows int) bool {
 	defer s.mu.Unlock()
 	f := s.out[p]
 	delete(s.out, p)
+	close(s.wake)
+	s.wake = make(chan struct{})
+	defer s.tellWork()
 	first := !s.heard
 	s.heard = true
 	if rows < 0 {
@@ -332,9 +469,13 @@ func (s *schedule) unit(p span) *unit {
 
 // runSchedule runs an account's schedule: a stream per probe first, the
 // other streams once a probe has told something, so that no more pieces
-// than the probes are sized from the static estimate alone.
-func (r *insightsRun) runSchedule(ctx context.Context, s *schedule) {
-	for range s.first {
+// than the probes are sized from the static estimate alone. Probes wait
+// for nothing but a request slot, so no more start than the account can
+// send at once (most, its share of the requests in flight when many
+// accounts are read); the probes left are then read like other slices.
+func (r *insightsRun) runSchedule(ctx context.Context, s *schedule, most int) {
+	s.started = max(1, min(s.first, most))
+	for range s.started {
 		r.stream(ctx, s)
 	}
 }
@@ -356,7 +497,7 @@ func (r *insightsRun) stream(ctx context.Context, s *schedule) {
 		}()
 		var mine []span
 		for ctx.Err() == nil {
-			p, ok := s.take(&mine)
+			p, ok := s.await(ctx, &mine)
 			if !ok {
 				return
 			}
@@ -365,7 +506,7 @@ func (r *insightsRun) stream(ctx context.Context, s *schedule) {
 				return
 			}
 			if s.learn(p, rows) {
-				for range s.streams - s.first {
+				for range s.streams - s.started {
 					r.stream(ctx, s)
 				}
 			}

@@ -101,7 +101,7 @@ func checkUnitsCover(t *testing.T, label string, u *unit, sl slicing, pieces []s
 // sandbox's Model): slots requests of the account served at once, more wait in order; a piece
 // of n rows takes one latency per page plus perRow per row. It returns when the last piece
 // ended, the requests (pages) sent, and the pieces handed out.
-func simulate(t *testing.T, s *schedule, slots int, rows func(span) int) (time.Duration, int, []span) {
+func simulate(t *testing.T, s *schedule, slots, most int, rows func(span) int) (time.Duration, int, []span) {
 	t.Helper()
 	const latency, perRow = 900 * time.Millisecond, 300 * time.Microsecond
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -146,7 +146,8 @@ func simulate(t *testing.T, s *schedule, slots int, rows func(span) int) (time.D
 		}
 	}
 	_ = free
-	for range s.first {
+	s.started = max(1, min(s.first, most))
+	for range s.started {
 		mine = append(mine, nil)
 		s.alive++
 		start(len(mine) - 1)
@@ -163,8 +164,8 @@ func simulate(t *testing.T, s *schedule, slots int, rows func(span) int) (time.D
 		running = slices.Delete(running, k, k+1)
 		clock = j.end
 		if s.learn(j.p, rows(j.p)) {
-			s.alive += s.streams - s.first
-			for range s.streams - s.first {
+			s.alive += s.streams - s.started
+			for range s.streams - s.started {
 				mine = append(mine, nil)
 				start(len(mine) - 1)
 			}
@@ -191,10 +192,11 @@ func TestScheduleEndsTheStreamsTogether(t *testing.T) {
 		}
 		return n
 	}
-	for _, slots := range []int{4, 10} {
-		t.Run(fmt.Sprintf("%d slots", slots), func(t *testing.T) {
+	for _, c := range []struct{ slots, most int }{{4, 16}, {10, 16}, {2, 3}} {
+		slots := c.slots
+		t.Run(fmt.Sprintf("%d slots, %d probes at most", slots, c.most), func(t *testing.T) {
 			s := newSchedule(sl, 1000, 16)
-			took, pages, pieces := simulate(t, s, slots, rows)
+			took, pages, pieces := simulate(t, s, slots, c.most, rows)
 			total := rows(span{0, sl.n})
 			floor := (time.Duration(total)*300*time.Microsecond + time.Duration((total+graph.InsightsPageSize-1)/graph.InsightsPageSize)*900*time.Millisecond) / time.Duration(slots)
 			ratio := took.Seconds() / floor.Seconds()

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -81,6 +82,7 @@ type accountState struct {
 	readings     int           // readings of the account's own usage so far
 	perCall      float64       // estimated percent of the budget one request uses; 0: unknown
 	slots        loadSlots     // how many requests the account's insights capacity takes at once
+	work         float64       // work left, as the caller last said (SetWork); 0: not said
 }
 
 // grant is one request's permission: n orders readings across accounts, seq counts the
@@ -112,23 +114,43 @@ func (g *throttle) capacity(s *accountState) int {
 // capacity takes at once when load readings have shown it (more would only queue at the
 // server, or be refused by the real API's load limit).
 func (g *throttle) limit(s *accountState) int {
-	limit := min(scaled(g.cfg.MaxPerAccount, s.usage), g.fairShare())
+	limit := min(scaled(g.cfg.MaxPerAccount, s.usage), g.fairShare(s))
 	if s.slots.n > 0 {
 		limit = min(limit, s.slots.n)
 	}
 	return limit
 }
 
-// fairShare is the app's allowance (appCap) over the ad accounts with requests in flight or
-// waiting, rounded up.
-func (g *throttle) fairShare() int {
-	active := 0
-	for a, s := range g.accounts {
-		if a != "" && (s.inFlight > 0 || s.waiting > 0) {
+// fairShare is s's part of the app's allowance (appLimit) among the ad accounts with requests
+// in flight or waiting, rounded up: in proportion to the work each has left when every one of
+// them has said (SetWork), so that they end together; else even.
+func (g *throttle) fairShare(s *accountState) int {
+	active, total, weighed := 0, 0.0, true
+	for a, o := range g.accounts {
+		if a != "" && (o.inFlight > 0 || o.waiting > 0) {
 			active++
+			total += o.work
+			weighed = weighed && o.work > 0
 		}
 	}
+	if weighed && s.work > 0 && total > 0 {
+		return max(1, int(math.Ceil(float64(g.appLimit())*s.work/total)))
+	}
 	return max(1, (g.appLimit()+active-1)/max(1, active))
+}
+
+// SetWork says how much work is left for ad account acct (with or without act_), in any unit
+// the caller uses for every account (rows, say). While every account being read has said, the
+// app's allowance is shared between them in proportion to it rather than evenly, so that an
+// account with more to read gets more requests and all end together.
+func (c *Client) SetWork(acct string, work float64) {
+	g := c.throttle
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.state(strings.TrimPrefix(acct, "act_")).work = work
 }
 
 // appLimit is how many requests the app may have in flight: what its budget allows, and no

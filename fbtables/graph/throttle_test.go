@@ -302,3 +302,24 @@ func TestLoadSlotsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottleSharesTheAppByWorkLeft: once every account being read has said how much it has
+// left (SetWork), the app's requests are shared in proportion, so the accounts end together;
+// while one has not said, evenly.
+func TestThrottleSharesTheAppByWorkLeft(t *testing.T) {
+	c, _ := newTestClient(t, "http://127.0.0.1:1", func(cfg *Config) { cfg.Throttle = &Throttle{MaxPerAccount: 16, MaxInFlight: 8} })
+	g := c.throttle
+	g.mu.Lock()
+	one, two := g.state("1"), g.state("2")
+	one.waiting, two.waiting = 1, 1
+	g.mu.Unlock()
+	c.SetWork("act_1", 30_000)
+	share := func(s *accountState) int { g.mu.Lock(); defer g.mu.Unlock(); return g.fairShare(s) }
+	if a, b := share(one), share(two); a != 4 || b != 4 {
+		t.Errorf("with account 2's work unknown: shares %d and %d, want 4 and 4", a, b)
+	}
+	c.SetWork("2", 10_000)
+	if a, b := share(one), share(two); a != 6 || b != 2 {
+		t.Errorf("with 30,000 and 10,000 rows left: shares %d and %d, want 6 and 2", a, b)
+	}
+}
