@@ -13,6 +13,11 @@ import (
 // maxJobAttempts bounds resubmissions of a skipped or transiently failed job.
 const maxJobAttempts = 3
 
+// leafRounds is how many rounds of maxJobAttempts a unit that cannot be split (one time
+// slice, one campaign) gets before the query ends with the API's status: a larger unit that
+// keeps failing is split instead, so only here would a run of random failures end the query.
+const leafRounds = 2
+
 // maxJobsPerAccount bounds the async report runs of one account at once: an ad account runs
 // only a few (reference §5.4, 4/1504022), whatever concurrency its usage allows for reads.
 const maxJobsPerAccount = 8

@@ -151,6 +151,13 @@ func (r *insightsRun) fail(err error) {
 	r.errOnce.Do(func() { r.err = err; r.cancel() })
 }
 
+// failedAtRandom says err is a report run the API failed or skipped for no
+// stated reason of size, which another attempt may pass.
+func failedAtRandom(err error) bool {
+	var je *graph.JobError
+	return errors.As(err, &je) && !je.Run.TooBig() && (je.Run.Status == "Job Failed" || je.Run.Status == "Job Skipped")
+}
+
 // unitIDs numbers units so a failed one's rows can be discarded.
 var unitIDs atomic.Int64
 
@@ -257,6 +264,14 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) (int, error) {
 			r.start(ctx, p)
 		}
 		return -1, err
+	}
+	if u.lastTries+1 < leafRounds && failedAtRandom(big.cause) {
+		// Nothing smaller to ask for: a job that failed or was skipped
+		// maxJobAttempts times here gets another round before the query
+		// ends, since the API fails some jobs at random.
+		u.lastTries++
+		u.attempts = 0
+		return r.runUnit(ctx, u)
 	}
 	return 0, fmt.Errorf("act_%s/insights: the API cannot produce this report even for one time slice and one campaign: %w", u.acct, big.cause)
 }

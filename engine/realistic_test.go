@@ -1,9 +1,11 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +147,21 @@ func TestThrottleSteering(t *testing.T) {
 	}
 	if st.Requests <= 8 {
 		t.Errorf("only %d requests: the budget was never under pressure", st.Requests)
+	}
+}
+
+// TestJobsThatAlwaysFailEndTheQuery: when every report run fails, the engine splits down to
+// one time slice and one campaign, tries those again (two rounds of three attempts), and then
+// ends the query with the API's status rather than returning what other pieces read.
+func TestJobsThatAlwaysFailEndTheQuery(t *testing.T) {
+	d := scaledDemo(t, sandbox.Model{SyncRowLimit: 10}, sandbox.Faults{Seed: 1, Rate: 1, Kinds: []sandbox.FaultKind{sandbox.FaultJobFailed}})
+	q := fmt.Sprintf("SELECT ad_id, country, impressions FROM insights WHERE date_start = '%s'", day(-3))
+	_, err := collect(context.Background(), d.eng, q, nil)
+	if err == nil || !strings.Contains(err.Error(), "cannot produce this report even for one time slice and one campaign") ||
+		!strings.Contains(err.Error(), "Job Failed") {
+		t.Fatalf("err = %v, want the API's Job Failed after splitting to one slice and one campaign", err)
+	}
+	if st := d.sb.Stats(); st.JobsCreated < 6 || st.JobsFailed != st.JobsCreated {
+		t.Errorf("%d report runs created, %d failed: want at least the last piece's six, all failed", st.JobsCreated, st.JobsFailed)
 	}
 }

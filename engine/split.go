@@ -17,6 +17,7 @@ type unit struct {
 	campaigns []string    // campaign ids this unit is limited to; nil = all
 	async     bool        // run as an async report run
 	attempts  int         // async retries of this same unit
+	lastTries int         // rounds of maxJobAttempts a unit that cannot be split has had
 	restarts  int         // runs again after paging broke off
 	id        int64       // tags the unit's rows in the stage table
 }
