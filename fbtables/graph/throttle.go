@@ -114,7 +114,13 @@ func (g *throttle) capacity(s *accountState) int {
 // capacity takes at once when load readings have shown it (more would only queue at the
 // server, or be refused by the real API's load limit).
 func (g *throttle) limit(s *accountState) int {
-	limit := min(scaled(g.cfg.MaxPerAccount, s.usage), g.fairShare(s))
+	return min(g.own(s), g.fairShare(s))
+}
+
+// own is what an account may have in flight by its own readings alone: the usage's share of
+// MaxPerAccount, and its insights capacity once load readings have shown it.
+func (g *throttle) own(s *accountState) int {
+	limit := scaled(g.cfg.MaxPerAccount, s.usage)
 	if s.slots.n > 0 {
 		limit = min(limit, s.slots.n)
 	}
@@ -122,21 +128,61 @@ func (g *throttle) limit(s *accountState) int {
 }
 
 // fairShare is s's part of the app's allowance (appLimit) among the ad accounts with requests
-// in flight or waiting, rounded up: in proportion to the work each has left when every one of
-// them has said (SetWork), so that they end together; else even.
+// in flight or waiting, rounded up: evenly, or in proportion to the work each has left when
+// every one of them has said (SetWork), so that they end together. An account whose part is
+// more than it may send by its own limit (own) gets that, and the rest is shared among the
+// others in the same way.
 func (g *throttle) fairShare(s *accountState) int {
-	active, total, weighed := 0, 0.0, true
+	type part struct {
+		s    *accountState
+		work float64
+	}
+	var parts []part
+	weighed := true
 	for a, o := range g.accounts {
 		if a != "" && (o.inFlight > 0 || o.waiting > 0) {
-			active++
-			total += o.work
+			parts = append(parts, part{o, o.work})
 			weighed = weighed && o.work > 0
 		}
 	}
-	if weighed && s.work > 0 && total > 0 {
-		return max(1, int(math.Ceil(float64(g.appLimit())*s.work/total)))
+	found := false
+	for i := range parts {
+		if !weighed {
+			parts[i].work = 1
+		}
+		found = found || parts[i].s == s
 	}
-	return max(1, (g.appLimit()+active-1)/max(1, active))
+	if !found {
+		parts = append(parts, part{s, max(s.work, 1)})
+	}
+	left := float64(g.appLimit())
+	for {
+		total := 0.0
+		for _, p := range parts {
+			total += p.work
+		}
+		capped := false
+		for i := 0; i < len(parts); i++ {
+			p := parts[i]
+			if own := float64(g.own(p.s)); left*p.work/total > own {
+				if p.s == s {
+					return int(own)
+				}
+				left -= own
+				parts = slices.Delete(parts, i, i+1)
+				i--
+				capped = true
+			}
+		}
+		if !capped || len(parts) == 0 {
+			for _, p := range parts {
+				if p.s == s {
+					return max(1, int(math.Ceil(left*p.work/total)))
+				}
+			}
+			return 1
+		}
+	}
 }
 
 // SetWork says how much work is left for ad account acct (with or without act_), in any unit

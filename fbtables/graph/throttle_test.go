@@ -322,4 +322,11 @@ func TestThrottleSharesTheAppByWorkLeft(t *testing.T) {
 	if a, b := share(one), share(two); a != 6 || b != 2 {
 		t.Errorf("with 30,000 and 10,000 rows left: shares %d and %d, want 6 and 2", a, b)
 	}
+	// Account 1's load readings say it is served 3 at a time: the rest of its part goes to 2.
+	g.mu.Lock()
+	one.slots = loadSlots{n: 3, exact: true}
+	g.mu.Unlock()
+	if a, b := share(one), share(two); a != 3 || b != 5 {
+		t.Errorf("with account 1 served 3 at a time: shares %d and %d, want 3 and 5", a, b)
+	}
 }
