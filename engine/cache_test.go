@@ -242,7 +242,9 @@ func TestCacheEntityTTL(t *testing.T) {
 // TestCacheInterruptedFetch: a fetch cancelled midway keeps nothing, and
 // the next run gives the full answer.
 func TestCacheInterruptedFetch(t *testing.T) {
-	b := newCacheBed(t, sandbox.Model{Latency: 40 * time.Millisecond})
+	// Each request takes 100 ms: the cancellation at 150 ms comes after the first pieces are
+	// read and before the last (at 40 ms, the whole fetch could finish in 150 ms).
+	b := newCacheBed(t, sandbox.Model{Latency: 100 * time.Millisecond})
 	want, _ := b.run(t, engine.CacheOff, 0, yearDaily)
 	eng, err := engine.Open(context.Background(), b.config(engine.CacheConfig{Mode: engine.CacheOn, Path: b.path}))
 	if err != nil {
