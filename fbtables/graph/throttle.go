@@ -128,11 +128,29 @@ func (g *throttle) own(s *accountState) int {
 }
 
 // fairShare is s's part of the app's allowance (appLimit) among the ad accounts with requests
-// in flight or waiting, rounded up: evenly, or in proportion to the work each has left when
-// every one of them has said (SetWork), so that they end together. An account whose part is
-// more than it may send by its own limit (own) gets that, and the rest is shared among the
-// others in the same way.
+// in flight or waiting: at least an even part, and more in proportion to the work it has left
+// when every one of them has said (SetWork), so that they end together.
 func (g *throttle) fairShare(s *accountState) int {
+	return max(g.evenShare(), g.workShare(s))
+}
+
+// evenShare is the app's allowance over the ad accounts with requests in flight or waiting,
+// rounded up. No account gets less: a share by work left is for the accounts with more to
+// read, not a cut for those with less (whose own limit may be what holds them, not the app's).
+func (g *throttle) evenShare() int {
+	active := 0
+	for a, o := range g.accounts {
+		if a != "" && (o.inFlight > 0 || o.waiting > 0) {
+			active++
+		}
+	}
+	return max(1, (g.appLimit()+active-1)/max(1, active))
+}
+
+// workShare is s's part of the app's allowance in proportion to the work each account being
+// read has left (or evenly while one has not said), with an account whose part is more than it
+// may send by its own limit given that and the rest shared among the others.
+func (g *throttle) workShare(s *accountState) int {
 	type part struct {
 		s    *accountState
 		work float64
