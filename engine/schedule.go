@@ -187,13 +187,13 @@ func (s *schedule) tellWork() {
 
 // concurrency is how many requests of the account the API serves at once,
 // as far as the schedule knows.
-func (s *schedule) concurrency() int {
+func (s *schedule) concurrency() (int, bool) {
 	if s.slots != nil {
 		if n, ok := s.slots(); ok {
-			return n
+			return n, true
 		}
 	}
-	return s.streams
+	return s.streams, false
 }
 
 // steal takes the last piece of the share with the most rows not run yet,
@@ -214,7 +214,7 @@ func (s *schedule) steal() (p span, ok, wait bool) {
 	if victim == nil {
 		return span{}, false, false
 	}
-	if len(s.out) >= s.concurrency() {
+	if n, _ := s.concurrency(); len(s.out) >= n {
 		return span{}, false, true
 	}
 	n := len(*victim)
@@ -271,11 +271,9 @@ func (s *schedule) next(mine *[]span) (_ span, ok, wait bool) {
 	// streams there are when fewer are left. A reading of the load taken
 	// while the machine or the network lagged can say less than the probes
 	// ran with at once; the end is not planned for fewer than that.
-	streams := s.streams
-	if s.slots != nil {
-		if n, ok := s.slots(); ok {
-			streams = max(n, s.started)
-		}
+	streams, known := s.concurrency()
+	if known {
+		streams = max(streams, s.started)
 	}
 	if s.alive > 0 { // 0: a caller that runs each piece as its own stream
 		streams = min(streams, s.alive)
