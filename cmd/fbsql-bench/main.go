@@ -74,7 +74,8 @@ const keyDocs = `Keys of -json (one object per workload):
   sandbox_cpu_s             CPU time of the sandbox process, for reference
   floor_s, ratio_to_floor   the least wall time ANY client could take under the sandbox's model
                             (sandbox.Model.Floor: the rows' slot time over the account's and the
-                            app's insights load capacity), and wall_s over it
+                            app's insights load capacity, each slot serving whole calls of at most
+                            5000 rows one after another), and wall_s over it
   lower_bound_s             OLD yardstick, kept for comparison: the least time with at most
   ratio_to_lower_bound      10 streams per account (fbsql's former policy), not a floor: a client
                             with more streams can beat it

@@ -133,34 +133,54 @@ func (s *Server) loadUsage(c *call) {
 }
 
 // floorPageRows is the most rows one page can carry (the API's cap on
-// `limit`), so the fewest calls that can read n rows is n / floorPageRows.
+// `limit`, params.go), so the fewest calls that can read n rows is
+// n / floorPageRows.
 const floorPageRows = 5000
 
 // Floor is the least wall time in which any client can read perAccount
-// rows (per ad account) from a sandbox with this model: the slot time the
-// rows need at the least — PerRowLatency per row and one Latency per full
-// page — spread over the account's slots, or over the app's for all
-// accounts together; and never less than one call's Latency. It ignores
-// the call budget and report runs' queueing, which only add time, so it
-// is a floor, not an estimate. 0 when the model sets no slots.
+// rows (per ad account) from a sandbox with this model. A slot serves one
+// call at a time, and a call holds it for Latency plus PerRowLatency per
+// row it returns, at most floorPageRows rows. So the calls of a run, laid
+// out on the slots, form one sequence of whole calls per slot, and a slot
+// that serves m calls within T carries at most min(m×floorPageRows,
+// (T−m×Latency)/PerRowLatency) rows. The floor is the least T at which
+// the account's slots can carry each account's rows and the app's slots
+// all the rows, each with the fewest calls that can hold them — and the
+// total slot time (rows plus one Latency per page an account needs)
+// spread over the app's slots. It ignores the call budget, the client's
+// own time and report runs' queueing, which only add time, so no client
+// can beat it (TestNoClientBeatsTheFloor). 0 when the model sets no slots.
 func (m Model) Floor(perAccount map[string]int64) time.Duration {
 	if !m.slots() {
 		return 0
 	}
 	var total, worst time.Duration
+	var rows int64
 	for _, n := range perAccount {
 		if n == 0 {
 			continue
 		}
 		pages := (n + floorPageRows - 1) / floorPageRows
-		work := time.Duration(n)*m.PerRowLatency + time.Duration(pages)*m.Latency
-		total += work
+		total += time.Duration(n)*m.PerRowLatency + time.Duration(pages)*m.Latency
+		rows += n
 		if m.AccountSlots > 0 {
-			worst = max(worst, work/time.Duration(m.AccountSlots))
+			worst = max(worst, m.wholeCalls(n, m.AccountSlots))
 		}
 	}
 	if m.AppSlots > 0 {
-		worst = max(worst, total/time.Duration(m.AppSlots))
+		worst = max(worst, total/time.Duration(m.AppSlots), m.wholeCalls(rows, m.AppSlots))
 	}
 	return max(worst, m.Latency)
+}
+
+// wholeCalls is the least time in which slots slots, each serving whole
+// calls of at most floorPageRows rows one after another, carry n rows:
+// each slot needs n/slots rows' time and, since a call holds at most a
+// page, at least ⌈n/(slots×floorPageRows)⌉ round trips — whole ones, where
+// spreading the rows' pages as fractions over the slots would count only
+// pages/slots of a round trip.
+func (m Model) wholeCalls(n int64, slots int) time.Duration {
+	s := int64(slots)
+	trips := (n + s*floorPageRows - 1) / (s * floorPageRows)
+	return time.Duration(trips)*m.Latency + time.Duration(n)*m.PerRowLatency/time.Duration(s)
 }
