@@ -101,7 +101,7 @@ func (e *Engine) explainFetch(st *planner.Statement) {
 		}
 		units, sched := e.units(sc, baseUnit(sc), false)
 		if sched != nil {
-			sc.Fetch = fmt.Sprintf("sync, paged, in pieces per account: %d spread over the range first, the others sized from the rows per time slice those return, the last an even share per request the API serves at once", sched.first)
+			sc.Fetch = fmt.Sprintf("sync, paged, in pieces per account: %d from both ends of the range first, the others sized from the rows per time slice those return, the last an even share per request the API serves at once", sched.first)
 			continue
 		}
 		async := 0

@@ -32,7 +32,7 @@ type schedule struct {
 	sl      slicing
 	guess   float64 // rows per slice before any piece completed: the static estimate
 	streams int     // streams taking pieces once a piece has completed
-	first   int     // probes: the pieces spread over the range first
+	first   int     // probes: the pieces read first, from both ends of the range
 	started int     // streams before a piece completed, one per probe at most
 	// slots, when set, is how many requests the API serves the account at
 	// once, once its load readings have shown that (graph's Concurrency).
@@ -66,35 +66,51 @@ type span struct{ lo, hi int }
 type flight struct{ start time.Time }
 
 const (
-	// probePages is a probe's size by the static estimate, in pages: the
-	// estimate tends to be high, and a probe much smaller than a page
-	// pays a whole round trip for few rows.
-	probePages = 2
-	// pageFill is the share of whole pages a piece aims at, so that a
-	// piece holding a few more rows than the rate says does not need one
-	// more, nearly empty page.
+	// guessHigh is how many times too high the static estimate may be and
+	// a probe still hold at most a page: the estimate tends to be high
+	// (the sandbox's year of ad × country × day holds ~4.4 times fewer
+	// rows than it says), and a probe much smaller than a page pays a
+	// whole round trip for few rows, while one of two pages pays two.
+	guessHigh = 4
+	// pageFill is the share of whole pages a piece aims at while much is
+	// left, so that a piece holding a few more rows than the rate says
+	// does not need one more, nearly empty page.
 	pageFill = 0.9
+	// endFill is the share of a page a piece at the end may hold: the rate
+	// is learned by then from every probe, and a round of pieces of nearly
+	// a page each can end the account where pieces of pageFill would need
+	// one round more.
+	endFill = 0.97
 	// allotPages is the most pages a stream is allotted at the end: an
 	// even share of what is left once that is at most this much. More
 	// would lean on a rate learned from few pieces for longer.
 	allotPages = 4
 )
 
-// newSchedule spreads streams/2 probes over the slices: half the streams
-// while nothing is known, as the throttle does with requests, and probes
-// covering at most half of the range, so the learned rate sizes the rest.
+// newSchedule lays out a probe per request the throttle sends an account
+// at first (graph.StartConcurrency of streams), each at most a page even
+// if the estimate is guessHigh times high, and together covering at most
+// half of the range, so the learned rate sizes the rest. Half of them
+// are read from the start of the range and half from its end, so the
+// rate is not that of one end, and what is left is one gap in the middle
+// that can be cut into as many even pieces as the API then serves at
+// once (probes spread over the range leave a gap each, each cut into
+// whole pieces: more pieces than streams, and a round more).
 func newSchedule(sl slicing, guess float64, streams int) *schedule {
 	s := &schedule{sl: sl, guess: guess, streams: max(1, streams), now: time.Now, out: map[span]flight{}}
 	s.wake = make(chan struct{})
-	probes := max(1, min(sl.n, streams/2))
-	size := max(1, min(int(probePages*graph.InsightsPageSize/max(guess, 1)), sl.n/(2*probes)))
-	for k := range probes {
-		lo, hi := k*sl.n/probes, (k+1)*sl.n/probes
-		p := span{lo, min(hi, lo+size)}
-		s.probes = append(s.probes, p)
-		if p.hi < hi {
-			s.gaps = append(s.gaps, span{p.hi, hi})
-		}
+	probes := max(1, min(sl.n, graph.StartConcurrency(streams)))
+	size := max(1, min(int(guessHigh*graph.InsightsPageSize/max(guess, 1)), sl.n/(2*probes)))
+	head := (probes + 1) / 2
+	for k := range head {
+		s.probes = append(s.probes, span{k * size, (k + 1) * size})
+	}
+	tail := sl.n - (probes-head)*size
+	for k := range probes - head {
+		s.probes = append(s.probes, span{tail + k*size, tail + (k+1)*size})
+	}
+	if head*size < tail {
+		s.gaps = []span{{head * size, tail}}
 	}
 	s.first = probes
 	return s
@@ -270,10 +286,17 @@ func (s *schedule) next(mine *[]span) (_ span, ok, wait bool) {
 	// The share is over the streams the API serves at once, or the
 	// streams there are when fewer are left. A reading of the load taken
 	// while the machine or the network lagged can say less than the probes
-	// ran with at once; the end is not planned for fewer than that.
+	// ran with at once; the end is not planned for fewer than that. Nor,
+	// while the readings have not shown how many the API serves (every one
+	// said all of the account's capacity was in use, as it is when the
+	// probes fill it), for more: the probes are what is known to run at
+	// once, and streams beyond them would only wait for a slot.
 	streams, known := s.concurrency()
-	if known {
+	switch {
+	case known:
 		streams = max(streams, s.started)
+	case s.slots != nil && s.started > 0:
+		streams = min(streams, s.started)
 	}
 	if s.alive > 0 { // 0: a caller that runs each piece as its own stream
 		streams = min(streams, s.alive)
@@ -308,25 +331,32 @@ const latencyRows = 3000
 // time so far. More pieces than the fewest cost more round trips but can
 // even the shares out (no stream waiting on a last, lone round), so every
 // count up to a round of the streams more is tried and the one whose
-// longest share is shortest kept. The longest share comes first, for the
-// stream that asks first.
+// longest share is shortest kept, the fewest pieces when two tie. A piece
+// is counted a round trip per page it may need (piecePages): one the rate
+// says nearly fills a page may need two, which costs no more than cutting
+// it in two, and less when it fits. The longest share comes first, for
+// the stream that asks first.
 func endShares(gaps []span, rate float64, streams int) [][]span {
-	onePage := pageFill * float64(graph.InsightsPageSize)
 	least := make([]int, len(gaps))
-	fewest := 0
 	for i, g := range gaps {
-		least[i] = min(g.hi-g.lo, max(1, int(math.Ceil(rate*float64(g.hi-g.lo)/onePage))))
-		fewest += least[i]
+		least[i] = min(g.hi-g.lo, max(1, int(math.Ceil(rate*float64(g.hi-g.lo)/graph.InsightsPageSize))))
 	}
 	var best [][]span
 	bestLoad := math.Inf(1)
 	for extra := 0; extra <= streams; extra++ {
 		shares, load := dealShares(cutGaps(gaps, least, extra), rate, streams)
-		if load < bestLoad {
+		if load < bestLoad-1 {
 			best, bestLoad = shares, load
 		}
 	}
 	return best
+}
+
+// piecePages is how many pages a piece the rate says holds rows rows may
+// need: as many as hold rows over endFill of a page, so that a rate a few
+// percent low does not make a piece planned as one page need two.
+func piecePages(rows float64) float64 {
+	return max(1, math.Ceil(rows/(endFill*graph.InsightsPageSize)))
 }
 
 // cutGaps cuts each gap into least[i] even pieces and extra more, each to
@@ -356,10 +386,14 @@ func cutGaps(gaps []span, least []int, extra int) []span {
 }
 
 // dealShares deals pieces longest first to the share with the least time
-// so far, a piece costing its rows and a round trip (latencyRows). It
+// so far, a piece costing its rows and a round trip (latencyRows) per page
+// it may need. It
 // returns the shares, longest first, and the longest share's cost.
 func dealShares(pieces []span, rate float64, streams int) ([][]span, float64) {
-	cost := func(p span) float64 { return rate*float64(p.hi-p.lo) + latencyRows }
+	cost := func(p span) float64 {
+		rows := rate * float64(p.hi-p.lo)
+		return rows + latencyRows*piecePages(rows)
+	}
 	slices.SortStableFunc(pieces, func(a, b span) int { return cmp.Compare(cost(b), cost(a)) })
 	shares := make([][]span, min(streams, len(pieces)))
 	load := make([]float64, len(shares))

@@ -28,8 +28,8 @@ func TestScheduleLearnsTheRowsPerDay(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	const probes = 8 // half the default 16 streams per account
-	if !strings.Contains(plan, fmt.Sprintf("in pieces per account: %d spread over the range first, the others sized from the rows per time slice those return, the last an even share", probes)) {
+	probes := graph.StartConcurrency(graph.DefaultMaxPerAccount) // what the throttle sends an account at first
+	if !strings.Contains(plan, fmt.Sprintf("in pieces per account: %d from both ends of the range first, the others sized from the rows per time slice those return, the last an even share", probes)) {
 		t.Fatalf("EXPLAIN does not announce the adaptive schedule:\n%s", plan)
 	}
 

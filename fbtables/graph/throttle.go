@@ -92,8 +92,22 @@ type grant struct {
 	seq int
 }
 
+// StartConcurrency is how many requests of an ad account a client with MaxPerAccount max sends
+// at once before readings show what one costs and how many the API serves: half the maximum,
+// and at least startPerAccount (not more than the maximum). A caller that cuts an account's
+// work into pieces sends this many first.
+func StartConcurrency(maxPerAccount int) int {
+	return min(maxPerAccount, max(maxPerAccount/2, startPerAccount))
+}
+
+// startPerAccount is the least StartConcurrency: the order of the report runs an account may
+// run at once (§5.4), which the API's insights load capacity per account is of too. Half of the
+// default 16, eight, left two of ten slots idle until the first answer came — a round trip
+// with a page of rows — so a year read in two rounds of pages needed a third.
+const startPerAccount = 10
+
 // capacity is how many requests acct may have in flight. Usage halves it at each threshold;
-// until two readings show what one request costs, it is half the maximum; after that, no more
+// until two readings show what one request costs, it is StartConcurrency; after that, no more
 // are sent than would take the account to busyPct once all in flight have been counted. And no
 // account takes more than its fair share of what the app allows (fairShare), so that one
 // account's requests do not queue at its own capacity while another's capacity stays idle.
@@ -101,7 +115,7 @@ func (g *throttle) capacity(s *accountState) int {
 	limit := g.limit(s)
 	if s.perCall <= 0 {
 		if s.readings < 2 {
-			return max(1, min(limit, g.cfg.MaxPerAccount/2))
+			return max(1, min(limit, StartConcurrency(g.cfg.MaxPerAccount)))
 		}
 		return limit // readings that do not rise: requests cost next to nothing
 	}
@@ -233,7 +247,8 @@ func (g *throttle) appLimit() int {
 // capacity from above: the server counted at most u of them busy, so below 100% the capacity
 // is at most u×100/pct, and at 100% at most u. Requests on their way make the server count
 // fewer than u, never more (but for an answer still being written, which is counted while
-// its headers are already here), so the least recent bound is the estimate.
+// its headers are already here), so the least recent bound is the estimate — the second
+// least, since answers leaving together make some readings too low (secondLeast).
 type loadSlots struct {
 	n      int
 	exact  bool           // n came from readings below 100%
@@ -256,11 +271,25 @@ func (l *loadSlots) read(inFlight, pct int) {
 	case pct < 100:
 		l.bounds[l.reads%loadReads] = max(1, inFlight*100/pct)
 		l.reads++
-		l.n, l.exact = slices.Min(l.bounds[:min(l.reads, loadReads)]), true
+		l.n, l.exact = secondLeast(l.bounds[:min(l.reads, loadReads)]), true
 	case l.exact:
 	case l.n == 0 || l.n >= inFlight:
 		l.n = max(1, inFlight-1)
 	}
+}
+
+// secondLeast is the second least of bounds, or the least of fewer than three. A reading can
+// also bound the capacity too low: when answers leave together, the server counts one whose
+// headers have already come here (a year's first pages all end about together), and a
+// capacity of 10 read as 8 left two slots idle for a whole round. One such reading among the
+// last few is not the estimate; the least of the others is.
+func secondLeast(bounds []int) int {
+	if len(bounds) < 3 {
+		return slices.Min(bounds)
+	}
+	b := slices.Clone(bounds)
+	slices.Sort(b)
+	return b[1]
 }
 
 func newThrottle(cfg Throttle, maxWait time.Duration, notice func(string)) *throttle {

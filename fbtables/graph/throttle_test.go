@@ -290,11 +290,13 @@ func TestLoadSlotsRead(t *testing.T) {
 		{2, 100, 5}, // a stale reading while fewer are out
 		{4, 66, 5},  // a request on its way: the bound (6) is looser
 		{3, 60, 5},
-		{14, 70, 5}, // the capacity grew: not until the bounds that say 5 are forgotten
+		{14, 70, 5}, // the capacity grew: not until all but one of the bounds that say 5 are forgotten
 		{14, 70, 5},
-		{14, 70, 5},
-		{14, 70, 5},
+		{14, 70, 6},
 		{14, 70, 20},
+		{14, 70, 20},
+		{7, 70, 20}, // one reading too low (answers leaving together) is not the estimate
+		{7, 70, 10}, // two are
 	} {
 		l.read(r.inFlight, r.pct)
 		if l.n != r.want {
