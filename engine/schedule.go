@@ -284,19 +284,16 @@ func (s *schedule) next(mine *[]span) (_ span, ok, wait bool) {
 		left += g.hi - g.lo
 	}
 	// The share is over the streams the API serves at once, or the
-	// streams there are when fewer are left. A reading of the load taken
-	// while the machine or the network lagged can say less than the probes
-	// ran with at once; the end is not planned for fewer than that. Nor,
-	// while the readings have not shown how many the API serves (every one
-	// said all of the account's capacity was in use, as it is when the
-	// probes fill it), for more: the probes are what is known to run at
-	// once, and streams beyond them would only wait for a slot.
-	streams, known := s.concurrency()
-	switch {
-	case known:
-		streams = max(streams, s.started)
-	case s.slots != nil && s.started > 0:
-		streams = min(streams, s.started)
+	// streams there are when fewer are left: the probes', which ran at
+	// once. A reading of the load is a request or two off either way (one
+	// on its way, an answer read here after a later one, a machine that
+	// lagged), and a plan for one stream more than the API serves leaves a
+	// piece waiting a whole round for a slot: in the sandbox's 10-account
+	// year, readings said 6 to 16 of accounts served 10 at a time. Streams
+	// beyond the plan that find room take the last piece of a longer share.
+	streams, _ := s.concurrency()
+	if s.slots != nil && s.started > 0 {
+		streams = s.started
 	}
 	if s.alive > 0 { // 0: a caller that runs each piece as its own stream
 		streams = min(streams, s.alive)

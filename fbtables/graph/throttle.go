@@ -254,7 +254,6 @@ type loadSlots struct {
 	exact  bool           // n came from readings below 100%
 	bounds [loadReads]int // the bounds of the latest readings below 100%
 	reads  int            // readings below 100% so far
-	grant  uint64         // grant whose response gave the latest reading: older ones are stale
 }
 
 // loadReads is how many readings below 100% the estimate is the least bound of: old enough
@@ -268,6 +267,11 @@ const loadReads = 5
 func (l *loadSlots) read(inFlight, pct int) {
 	switch {
 	case pct <= 0 || inFlight <= 0:
+	case pct < 100 && l.exact && 2*inFlight < l.n && inFlight*100/pct < l.n:
+		// Few out: the server's count and the one here differ by a request or two (one on
+		// its way, an answer that left before this one was read here, a reading that waited
+		// behind a busy machine), a large share of few. At the end of a round, readings
+		// with four out said 6 and 3 of an account served 10 at a time.
 	case pct < 100:
 		l.bounds[l.reads%loadReads] = max(1, inFlight*100/pct)
 		l.reads++
@@ -501,13 +505,16 @@ func (g *throttle) observe(acct string, gr grant, u Usage) {
 	defer g.mu.Unlock()
 	// The server counts as busy the requests it has not answered, this one included: the
 	// requests here whose answers have not come are what its load reading is compared with.
-	if s := g.state(acct); acct != "" && u.Load >= 0 && gr.n >= s.slots.grant {
+	// Both are of now, whichever request was granted first: a load reading is taken as the
+	// answer leaves, not an hourly count that an older answer could report behind a newer
+	// one. (Read in grant order, the first round's readings after the answer of its last
+	// granted request were all dropped, and one 100% reading held the account below its
+	// capacity for the whole round.)
+	if s := g.state(acct); acct != "" && u.Load >= 0 {
 		s.slots.read(s.unanswered, u.Load)
-		s.slots.grant = gr.n
 	}
-	if u.AppLoad >= 0 && gr.n >= g.appSlots.grant {
+	if u.AppLoad >= 0 {
 		g.appSlots.read(g.unanswered, u.AppLoad)
-		g.appSlots.grant = gr.n
 	}
 	if s := g.state(acct); s.unanswered > 0 {
 		s.unanswered--

@@ -295,8 +295,12 @@ func TestLoadSlotsRead(t *testing.T) {
 		{14, 70, 6},
 		{14, 70, 20},
 		{14, 70, 20},
-		{7, 70, 20}, // one reading too low (answers leaving together) is not the estimate
-		{7, 70, 10}, // two are
+		{12, 80, 20}, // one reading too low (answers leaving together) is not the estimate
+		{12, 80, 15}, // two are
+		{3, 60, 15},  // few out: a request off either way is too large a share of them to lower it
+		{9, 60, 15},  // more out, it would not be lower
+		{9, 90, 15},  // lower: one such reading is not the estimate
+		{9, 90, 10},  // two are
 	} {
 		l.read(r.inFlight, r.pct)
 		if l.n != r.want {
