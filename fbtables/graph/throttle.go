@@ -92,19 +92,16 @@ type grant struct {
 	seq int
 }
 
-// StartConcurrency is how many requests of an ad account a client with MaxPerAccount max sends
-// at once before readings show what one costs and how many the API serves: half the maximum,
-// and at least startPerAccount (not more than the maximum). A caller that cuts an account's
-// work into pieces sends this many first.
+// StartConcurrency is how many requests of an ad account a client with MaxPerAccount
+// maxPerAccount sends at once before readings show what one costs and how many the API serves:
+// five eighths of the maximum, so ten with the default 16 — the order of the report runs an
+// account may run at once (§5.4), which its insights load capacity is of too. Half, eight,
+// left two of ten slots idle until the first answer came (a round trip with a page of rows),
+// so a year read in two rounds of pages needed a third. A caller that cuts an account's work
+// into pieces sends this many first.
 func StartConcurrency(maxPerAccount int) int {
-	return min(maxPerAccount, max(maxPerAccount/2, startPerAccount))
+	return max(1, maxPerAccount*5/8)
 }
-
-// startPerAccount is the least StartConcurrency: the order of the report runs an account may
-// run at once (§5.4), which the API's insights load capacity per account is of too. Half of the
-// default 16, eight, left two of ten slots idle until the first answer came — a round trip
-// with a page of rows — so a year read in two rounds of pages needed a third.
-const startPerAccount = 10
 
 // capacity is how many requests acct may have in flight. Usage halves it at each threshold;
 // until two readings show what one request costs, it is StartConcurrency; after that, no more
