@@ -316,9 +316,14 @@ type decoder struct {
 	fields []stageField
 	slots  map[string]int // API key → index in groups
 	groups [][]int        // the fields each API key fills
-	whole  bool
-	seq    []seenKey // the previous row's keys, in order
-	last   []lastValue
+	// per API key: whether a field it fills is an action list; and the
+	// fields that are option constants, set in every row (worked out once,
+	// not per row)
+	actions []bool
+	consts  []int
+	whole   bool
+	seq     []seenKey // the previous row's keys, in order
+	last    []lastValue
 }
 
 type seenKey struct {
@@ -352,6 +357,9 @@ func newDecoder(fields []stageField, whole bool) *decoder {
 	d := &decoder{fields: fields, slots: map[string]int{}, whole: whole, last: make([]lastValue, len(fields))}
 	for i, f := range fields {
 		if f.apiField == "" {
+			if f.constant != "" {
+				d.consts = append(d.consts, i)
+			}
 			continue
 		}
 		s, ok := d.slots[f.apiField]
@@ -359,8 +367,10 @@ func newDecoder(fields []stageField, whole bool) *decoder {
 			s = len(d.groups)
 			d.slots[f.apiField] = s
 			d.groups = append(d.groups, nil)
+			d.actions = append(d.actions, false)
 		}
 		d.groups[s] = append(d.groups[s], i)
+		d.actions[s] = d.actions[s] || f.typ == fbtables.ActionStatsType
 	}
 	return d
 }
@@ -383,11 +393,9 @@ func (d *decoder) decode(raw []byte, row []driver.Value) error {
 // decodeAt is decode for the object starting at b[i], inside a page; it
 // returns the index just past it.
 func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
-	for k, f := range d.fields {
-		row[k] = nil
-		if f.apiField == "" && f.constant != "" {
-			row[k] = f.constant
-		}
+	clear(row)
+	for _, k := range d.consts {
+		row[k] = d.fields[k].constant
 	}
 	j, done, err := openObject(b, i)
 	for p := 0; !done && err == nil; p++ {
@@ -412,7 +420,7 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 		if slot < 0 {
 			end, err = skipValue(b, at, 1)
 		} else {
-			end, err = d.member(b, at, d.groups[slot], row)
+			end, err = d.member(b, at, slot, row)
 		}
 		if err != nil {
 			break
@@ -442,11 +450,9 @@ func (d *decoder) slot(p int, key []byte) int {
 
 // member reads the value at b[at] into the fields that take it and returns
 // where it ends.
-func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (int, error) {
-	actions := false
-	for _, k := range fields {
-		actions = actions || d.fields[k].typ == fbtables.ActionStatsType
-	}
+func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, error) {
+	fields := d.groups[slot]
+	actions := d.actions[slot]
 	if len(fields) == 1 {
 		// the field's previous value, a string, written again: the same
 		// bytes are the same checked token with the same conversion
