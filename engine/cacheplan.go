@@ -175,6 +175,15 @@ func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageFiel
 	for _, h := range hits {
 		byLayout[h.layout] = append(byLayout[h.layout], fmt.Sprint(h.id))
 	}
+	for _, f := range fields {
+		if f.numericID() && len(hits) > 0 {
+			// the cache's text may be any id, "007" too: the stage keeps it as text
+			alter := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE VARCHAR", stage, quote(f.name))
+			if _, err := e.conn.ExecContext(ctx, alter); err != nil {
+				return 0, fmt.Errorf("stage %s as text: %w", f.name, err)
+			}
+		}
+	}
 	var n int64
 	for layout, ids := range byLayout {
 		pos := map[string]int{}
@@ -188,7 +197,7 @@ func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageFiel
 				exprs = append(exprs, sqlString(f.constant))
 			case f.apiField == "":
 				exprs = append(exprs, "NULL")
-			case f.stageType() == "VARCHAR":
+			case f.stageType() == "VARCHAR" || f.numericID():
 				exprs = append(exprs, fmt.Sprintf("r.data[%d]", pos[f.apiField]))
 			default: // the cache keeps the API's text; the stage is typed
 				exprs = append(exprs, castExpr(f, fmt.Sprintf("r.data[%d]", pos[f.apiField])))

@@ -65,12 +65,42 @@ func convOf(typ string, minor bool) conv {
 }
 
 // stageType is the stage column's SQL type: the column's own, or VARCHAR
-// for text and nested JSON.
+// for text and nested JSON, or UBIGINT for an id (numericID).
 func (f stageField) stageType() string {
+	if f.numericID() {
+		return "UBIGINT"
+	}
 	if f.conv == convText || f.conv == convJSON {
 		return "VARCHAR"
 	}
 	return f.typ
+}
+
+// numericID reports whether a text field holds the API's ids ("id",
+// "ad_id", …): decimal numbers as strings. Such a field is staged as
+// UBIGINT while every value is a canonical number (canonicalID), which
+// costs the appender a fixed-size value instead of a string handed to
+// DuckDB one call at a time; the first other value turns the stage column
+// into VARCHAR (stageAppender), where the numbers cast back to the same
+// text.
+func (f stageField) numericID() bool {
+	return f.conv == convText && (f.apiField == "id" || strings.HasSuffix(f.apiField, "_id"))
+}
+
+// canonicalID reads s as an id number when it is exactly the text
+// strconv.FormatUint gives back: digits, no sign, no leading zero, in
+// range. "007" or "12a" is not, and stays text.
+func canonicalID(s string) (uint64, bool) {
+	if len(s) == 0 || len(s) > 20 || (s[0] == '0' && len(s) > 1) {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	return n, err == nil
 }
 
 // convert turns one JSON value (not null) into the field's typed value.
@@ -144,6 +174,11 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 	if f.typ == fbtables.ActionStatsType {
 		if err := checkActionStats(val); err != nil {
 			return nil, err
+		}
+	}
+	if f.numericID() {
+		if n, ok := canonicalID(s); ok {
+			return n, nil
 		}
 	}
 	return strings.Clone(s), nil
@@ -362,6 +397,9 @@ func castExpr(f stageField, v string) string {
 // textExpr is the inverse of castExpr for a typed stage column: the text
 // the cache keeps, which castExpr turns back into the same value.
 func textExpr(f stageField, v string) string {
+	if f.numericID() {
+		return fmt.Sprintf("CAST(%s AS VARCHAR)", v) // UBIGINT until a value is not a canonical number
+	}
 	switch f.conv {
 	case convText, convJSON:
 		return v

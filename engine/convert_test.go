@@ -126,3 +126,19 @@ func mustExec(t *testing.T, e *Engine, q string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCanonicalIDRoundTrips: an id is staged as a number exactly when the
+// number's text is the id again (the oracle: ParseUint then FormatUint),
+// so the stage column's VARCHAR cast never changes an id.
+func TestCanonicalIDRoundTrips(t *testing.T) {
+	ids := []string{"", "0", "00", "007", "1", "10", "120200000000012345", "-1", "+1", " 1", "1 ", "1.0", "1e3", "12a",
+		"18446744073709551615", "18446744073709551616", "99999999999999999999", "123456789012345678901", "٣"}
+	for _, s := range ids {
+		n, ok := canonicalID(s)
+		p, err := strconv.ParseUint(s, 10, 64)
+		want := err == nil && strconv.FormatUint(p, 10) == s
+		if ok != want || (ok && strconv.FormatUint(n, 10) != s) {
+			t.Errorf("canonicalID(%q) = %d, %v; want canonical %v", s, n, ok, want)
+		}
+	}
+}

@@ -57,12 +57,53 @@ func openLoadEngine(t *testing.T) *Engine {
 // same rows, every one once, as DuckDB's own read_json reading the same
 // rows with the same column types (the oracle does not use fbsql's decoder).
 func TestLoadPagesEqualsTypedReadJSON(t *testing.T) {
-	ctx := context.Background()
 	e := openLoadEngine(t)
 	var rows []string
 	for i := range 20_000 {
 		rows = append(rows, loadRow(i))
 	}
+	loadEqualsReadJSON(t, e, rows)
+}
+
+// TestLoadPagesIDsTurnText: ids are staged as numbers only while every
+// one is a canonical number; one that is not (leading zeros, a sign, too
+// big, not digits), arriving after thousands of numbers were appended or
+// first, still loads as exactly its text, as read_json loads it.
+func TestLoadPagesIDsTurnText(t *testing.T) {
+	for _, tc := range []struct {
+		name, id, text string // text: the id as loaded
+		at             int
+	}{
+		{"leading zeros", "007", "007", 10_000},
+		{"first", "0012", "0012", 0},
+		{"last", "12a", "12a", 19_999},
+		{"sign", "-5", "-5", 12_345},
+		{"too big", "18446744073709551616", "18446744073709551616", 9_999},
+		{"zero", "0", "0", 5_000}, // canonical: stays a number
+		{"escaped digits", `\u0031\u0032`, "12", 7_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openLoadEngine(t)
+			var rows []string
+			for i := range 20_000 {
+				rows = append(rows, loadRow(i))
+			}
+			rows[tc.at] = strings.Replace(rows[tc.at], `"ad_id":"`, `"ad_id":"`+tc.id+`","x":"`, 1)
+			loadEqualsReadJSON(t, e, rows)
+			got, err := e.QueryValue(context.Background(), fmt.Sprintf("SELECT count(*) FROM loaded WHERE ad_id = '%s'", tc.text))
+			if err != nil || got.(int64) != 1 {
+				t.Fatalf("rows with ad_id %s: %v (%v), want 1", tc.id, got, err)
+			}
+		})
+	}
+}
+
+// loadEqualsReadJSON loads rows with LoadPages into "loaded" and checks
+// the table equals DuckDB's read_json of the same rows with the same
+// column types (an oracle that does not use fbsql's decoder).
+func loadEqualsReadJSON(t *testing.T, e *Engine, rows []string) {
+	t.Helper()
+	ctx := context.Background()
 	n, err := e.LoadPages(ctx, "loaded", loadColumns, pagesOf(rows, 333))
 	if err != nil {
 		t.Fatal(err)

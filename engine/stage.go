@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"slices"
+	"strconv"
 	"sync"
 	"unsafe"
 
@@ -34,11 +36,13 @@ type rowMsg struct {
 
 var batchPool sync.Pool
 
-func getBatch() *[]driver.Value {
-	if b, ok := batchPool.Get().(*[]driver.Value); ok {
+// getBatch gives a batch with room for batchRows rows of width values:
+// growing one as rows arrive cost ~4% of a load's CPU.
+func getBatch(width int) *[]driver.Value {
+	if b, ok := batchPool.Get().(*[]driver.Value); ok && cap(*b) >= batchRows*width {
 		return b
 	}
-	b := make([]driver.Value, 0, 1024)
+	b := make([]driver.Value, 0, batchRows*width)
 	return &b
 }
 
@@ -48,13 +52,88 @@ func putBatch(b *[]driver.Value) {
 	batchPool.Put(b)
 }
 
+// stageAppender appends batches to a stage table whose id columns
+// (numericID) are UBIGINT until a value that is not a canonical number
+// arrives: then it turns that column into VARCHAR, whose text for the
+// numbers already appended is theirs exactly, and from then on appends the
+// column's numbers as their text.
+type stageAppender struct {
+	dc    driver.Conn
+	stage string
+	app   *duckdb.Appender
+	names []string // the stage's columns, in order
+	ids   []int    // columns still UBIGINT
+	text  []int    // VARCHAR columns, id columns turned VARCHAR among them
+}
+
+func newStageAppender(ctx context.Context, dc driver.Conn, stage string) (*stageAppender, error) {
+	a := &stageAppender{dc: dc, stage: stage}
+	rows, err := dc.(driver.QueryerContext).QueryContext(ctx, "SELECT name, type FROM pragma_table_info("+sqlString(stage)+")", nil)
+	if err != nil {
+		return nil, fmt.Errorf("append to %s: %w", stage, err)
+	}
+	row := make([]driver.Value, len(rows.Columns()))
+	for i := 0; rows.Next(row) == nil; i++ {
+		name, _ := row[0].(string)
+		a.names = append(a.names, name)
+		switch row[1] {
+		case "UBIGINT":
+			a.ids = append(a.ids, i)
+		case "VARCHAR":
+			a.text = append(a.text, i) // an id column the cache's rows turned to text, maybe
+		}
+	}
+	rows.Close()
+	if err := a.open(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *stageAppender) open() error {
+	app, err := duckdb.NewAppender(a.dc, "temp", "main", a.stage)
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", a.stage, err)
+	}
+	a.app = app
+	return nil
+}
+
+// toText turns id column c into VARCHAR, the rows appended so far with it.
+func (a *stageAppender) toText(ctx context.Context, c int) error {
+	if err := a.app.Close(); err != nil {
+		return err
+	}
+	alter := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE VARCHAR", a.stage, quote(a.names[c]))
+	if _, err := a.dc.(driver.ExecerContext).ExecContext(ctx, alter, nil); err != nil {
+		return fmt.Errorf("stage %s as text: %w", a.names[c], err)
+	}
+	a.ids = slices.DeleteFunc(a.ids, func(k int) bool { return k == c })
+	a.text = append(a.text, c)
+	return a.open()
+}
+
 // appendBatch appends a batch's rows and gives the slice back to the pool.
-func appendBatch(app *duckdb.Appender, m rowMsg) (int64, error) {
+func (a *stageAppender) appendBatch(ctx context.Context, m rowMsg) (int64, error) {
 	vals := *m.vals
 	defer putBatch(m.vals)
 	var n int64
 	for i := 0; i+m.width <= len(vals); i += m.width {
-		if err := app.AppendRow(vals[i : i+m.width]...); err != nil {
+		row := vals[i : i+m.width]
+		for k := 0; k < len(a.ids); k++ {
+			if _, ok := row[a.ids[k]].(string); ok {
+				if err := a.toText(ctx, a.ids[k]); err != nil {
+					return n, err
+				}
+				k--
+			}
+		}
+		for _, c := range a.text {
+			if x, ok := row[c].(uint64); ok {
+				row[c] = strconv.FormatUint(x, 10)
+			}
+		}
+		if err := a.app.AppendRow(row...); err != nil {
 			return n, err
 		}
 		n++
@@ -100,38 +179,38 @@ func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64)
 func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
 	var n int64
 	err := e.conn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
+		a, err := newStageAppender(ctx, dc.(driver.Conn), stage)
 		if err != nil {
-			return fmt.Errorf("append to %s: %w", stage, err)
+			return err
 		}
 		perUnit := map[int64]int64{}
 		for m := range rows {
 			if m.discard {
 				// A unit failed after some of its rows arrived and will run
 				// again: its rows so far must not count twice.
-				if err := app.Flush(); err != nil {
-					app.Close()
+				if err := a.app.Flush(); err != nil {
+					a.app.Close()
 					return fmt.Errorf("append to %s: %w", stage, err)
 				}
 				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
 				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
-					app.Close()
+					a.app.Close()
 					return fmt.Errorf("discard rows of a failed request: %w", err)
 				}
 				n -= perUnit[m.unit]
 				delete(perUnit, m.unit)
 				continue
 			}
-			k, err := appendBatch(app, m)
+			k, err := a.appendBatch(ctx, m)
 			if err != nil {
-				app.Close()
+				a.app.Close()
 				return fmt.Errorf("append to %s: %w", stage, err)
 			}
 			perUnit[m.unit] += k
 			n += k
 			added(k)
 		}
-		return app.Close()
+		return a.app.Close()
 	})
 	return n, err
 }
@@ -144,6 +223,10 @@ type batcher struct {
 	unit  int64
 	width int
 	buf   *[]driver.Value
+	// the unit and account boxed once for the unit's rows, not per row:
+	// boxing them per row was ~4% of a load's CPU
+	boxedUnit int64
+	boxed     [2]driver.Value
 }
 
 func newBatcher(out chan<- rowMsg, fields []stageField, whole bool, acct string) *batcher {
@@ -174,9 +257,12 @@ func (b *batcher) addAt(ctx context.Context, page []byte, at int) (int, error) {
 // field values to fill.
 func (b *batcher) row() []driver.Value {
 	if b.buf == nil {
-		b.buf = getBatch()
+		b.buf = getBatch(b.width)
 	}
-	vals := append(*b.buf, b.unit, b.acct)
+	if b.boxed[1] == nil || b.boxedUnit != b.unit {
+		b.boxed, b.boxedUnit = [2]driver.Value{b.unit, b.acct}, b.unit
+	}
+	vals := append(*b.buf, b.boxed[:]...)
 	vals = append(vals, make([]driver.Value, len(b.dec.fields))...)
 	*b.buf = vals
 	return vals[len(vals)-len(b.dec.fields):]
@@ -230,9 +316,14 @@ type decoder struct {
 	fields []stageField
 	slots  map[string]int // API key → index in groups
 	groups [][]int        // the fields each API key fills
-	whole  bool
-	seq    []seenKey // the previous row's keys, in order
-	last   []lastValue
+	// per API key: whether a field it fills is an action list; and the
+	// fields that are option constants, set in every row (worked out once,
+	// not per row)
+	actions []bool
+	consts  []int
+	whole   bool
+	seq     []seenKey // the previous row's keys, in order
+	last    []lastValue
 }
 
 type seenKey struct {
@@ -266,6 +357,9 @@ func newDecoder(fields []stageField, whole bool) *decoder {
 	d := &decoder{fields: fields, slots: map[string]int{}, whole: whole, last: make([]lastValue, len(fields))}
 	for i, f := range fields {
 		if f.apiField == "" {
+			if f.constant != "" {
+				d.consts = append(d.consts, i)
+			}
 			continue
 		}
 		s, ok := d.slots[f.apiField]
@@ -273,8 +367,10 @@ func newDecoder(fields []stageField, whole bool) *decoder {
 			s = len(d.groups)
 			d.slots[f.apiField] = s
 			d.groups = append(d.groups, nil)
+			d.actions = append(d.actions, false)
 		}
 		d.groups[s] = append(d.groups[s], i)
+		d.actions[s] = d.actions[s] || f.typ == fbtables.ActionStatsType
 	}
 	return d
 }
@@ -297,11 +393,9 @@ func (d *decoder) decode(raw []byte, row []driver.Value) error {
 // decodeAt is decode for the object starting at b[i], inside a page; it
 // returns the index just past it.
 func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
-	for k, f := range d.fields {
-		row[k] = nil
-		if f.apiField == "" && f.constant != "" {
-			row[k] = f.constant
-		}
+	clear(row)
+	for _, k := range d.consts {
+		row[k] = d.fields[k].constant
 	}
 	j, done, err := openObject(b, i)
 	for p := 0; !done && err == nil; p++ {
@@ -326,7 +420,7 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 		if slot < 0 {
 			end, err = skipValue(b, at, 1)
 		} else {
-			end, err = d.member(b, at, d.groups[slot], row)
+			end, err = d.member(b, at, slot, row)
 		}
 		if err != nil {
 			break
@@ -356,11 +450,9 @@ func (d *decoder) slot(p int, key []byte) int {
 
 // member reads the value at b[at] into the fields that take it and returns
 // where it ends.
-func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (int, error) {
-	actions := false
-	for _, k := range fields {
-		actions = actions || d.fields[k].typ == fbtables.ActionStatsType
-	}
+func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, error) {
+	fields := d.groups[slot]
+	actions := d.actions[slot]
 	if len(fields) == 1 {
 		// the field's previous value, a string, written again: the same
 		// bytes are the same checked token with the same conversion
@@ -409,12 +501,22 @@ func (d *decoder) member(b []byte, at int, fields []int, row []driver.Value) (in
 			return 0, decodeErr(*f, err)
 		}
 		row[k] = v
-		if text, ok := v.(string); ok && f.conv == convText && val[0] == '"' && len(text) == len(val)-2 && len(text) <= 64 {
-			// a string without escapes: it is its own key, sharing its bytes
-			if last.seen == nil || len(last.seen) >= maxSeen {
-				last.seen = make(map[string]driver.Value, 64)
+		if f.conv == convText && val[0] == '"' && len(val) <= 66 {
+			key := ""
+			switch x := v.(type) {
+			case string:
+				if len(x) == len(val)-2 {
+					key = x // a string without escapes: its own key, sharing its bytes
+				}
+			case uint64:
+				key = string(val[1 : len(val)-1]) // an id's digits
 			}
-			last.seen[text] = v
+			if key != "" {
+				if last.seen == nil || len(last.seen) >= maxSeen {
+					last.seen = make(map[string]driver.Value, 64)
+				}
+				last.seen[key] = v
+			}
 		}
 		if f.conv != convJSON && len(val) <= 64 {
 			last.raw, last.val, last.ok = append(last.raw[:0], val...), v, true

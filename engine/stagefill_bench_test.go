@@ -82,7 +82,7 @@ func fillStage(ctx context.Context, e *Engine, stage string, fields []stageField
 	go func() {
 		defer close(ch)
 		for i := 0; i < len(decoded); i += batchRows {
-			b := getBatch()
+			b := getBatch(2 + len(fields))
 			for _, r := range decoded[i:min(i+batchRows, len(decoded))] {
 				*b = append(*b, int64(0), "1000000000000001")
 				*b = append(*b, r...)
