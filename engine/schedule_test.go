@@ -291,3 +291,42 @@ func TestScheduleProbesFitAPageUnderAHighGuess(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleWorkLeftCountsPiecesUntilTheyComplete: the work an account says it has left
+// (graph's SetWork, by which the app's requests are shared) counts a piece handed out whole
+// until it completes, however long ago it was taken. With many accounts read at once a
+// piece's requests wait seconds for the app's turn; counted by the time since it was taken,
+// an account whose pieces all waited said it had 1 row left, got no request, and so waited on.
+func TestScheduleWorkLeftCountsPiecesUntilTheyComplete(t *testing.T) {
+	u := unit{since: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), increment: "1"}
+	sl, _ := u.slicing()
+	const perDay = 200
+	clock := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	s := newSchedule(sl, perDay, 16)
+	s.now = func() time.Time { return clock }
+	var told float64
+	s.work = func(rows float64) { told = rows }
+	// One probe completes, so the rate is learned and the rest is read at it.
+	p, _ := s.take(nil)
+	clock = clock.Add(3 * time.Second)
+	s.learn(p, perDay*(p.hi-p.lo))
+	var mine []span
+	var out []span
+	for {
+		q, ok := s.take(&mine)
+		if !ok {
+			break
+		}
+		out = append(out, q)
+	}
+	// Every piece taken, none completed, and a minute spent waiting for the app's turn.
+	clock = clock.Add(time.Minute)
+	want := perDay * (sl.n - (p.hi - p.lo))
+	for _, q := range out[1:] {
+		s.learn(q, perDay*(q.hi-q.lo))
+		want -= perDay * (q.hi - q.lo)
+		if told < 0.99*float64(want) || told > 1.01*float64(want) {
+			t.Fatalf("after %v completed: work left said %.0f rows, want the %d of the pieces not completed", q, told, want)
+		}
+	}
+}

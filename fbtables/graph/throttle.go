@@ -64,6 +64,8 @@ type throttle struct {
 	appGrant   uint64
 	appCap     int       // requests in flight the app's usage allows (appCapacity)
 	appSlots   loadSlots // how many insights requests the app's capacity takes at once
+	version    uint64    // counts changes of the state appTurn ranks accounts by
+	ranked     appRank   // the accounts' turns at the app's free requests (appshare.go)
 }
 
 type accountState struct {
@@ -226,6 +228,7 @@ func (c *Client) SetWork(acct string, work float64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.state(strings.TrimPrefix(acct, "act_")).work = work
+	g.version++
 }
 
 // appLimit is how many requests the app may have in flight: what its budget allows, and no
@@ -314,6 +317,7 @@ func (g *throttle) state(acct string) *accountState {
 }
 
 func (g *throttle) notify() {
+	g.version++
 	close(g.changed)
 	g.changed = make(chan struct{})
 }
@@ -379,10 +383,12 @@ func (g *throttle) track(id, acct string) func() {
 func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
 	g.mu.Lock()
 	g.state(acct).waiting++
+	g.version++
 	g.mu.Unlock()
 	defer func() {
 		g.mu.Lock()
 		g.state(acct).waiting--
+		g.notify() // a request granted or given up moves the turns at the app's free requests on
 		g.mu.Unlock()
 	}()
 	for {
@@ -406,6 +412,7 @@ func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
 		case acct != "" && s.inFlight >= g.capacity(s):
 		case acct != "" && s.usage >= busyPct && now.Before(s.lastGrant.Add(max(g.cfg.Pause, s.spacing))):
 			wait = s.lastGrant.Add(max(g.cfg.Pause, s.spacing)).Sub(now)
+		case acct != "" && !g.appTurn(s, now):
 		default:
 			// Near the limit, each request waits (pause, then twice as long each time) until a
 			// response reports usage falling: the window's length is unknown, so back off until
