@@ -178,8 +178,7 @@ func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageFiel
 	for _, f := range fields {
 		if f.numericID() && len(hits) > 0 {
 			// the cache's text may be any id, "007" too: the stage keeps it as text
-			alter := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE VARCHAR", stage, quote(f.name))
-			if _, err := e.conn.ExecContext(ctx, alter); err != nil {
+			if _, err := e.conn.ExecContext(ctx, idsAsTextSQL(stage, f.name)); err != nil {
 				return 0, fmt.Errorf("stage %s as text: %w", f.name, err)
 			}
 		}

@@ -99,13 +99,18 @@ func (a *stageAppender) open() error {
 	return nil
 }
 
+// idsAsTextSQL turns a stage's id column from UBIGINT into VARCHAR; DuckDB's cast gives each
+// number already stored its text exactly (canonicalID).
+func idsAsTextSQL(stage, column string) string {
+	return fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE VARCHAR", stage, quote(column))
+}
+
 // toText turns id column c into VARCHAR, the rows appended so far with it.
 func (a *stageAppender) toText(ctx context.Context, c int) error {
 	if err := a.app.Close(); err != nil {
 		return err
 	}
-	alter := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE VARCHAR", a.stage, quote(a.names[c]))
-	if _, err := a.dc.(driver.ExecerContext).ExecContext(ctx, alter, nil); err != nil {
+	if _, err := a.dc.(driver.ExecerContext).ExecContext(ctx, idsAsTextSQL(a.stage, a.names[c]), nil); err != nil {
 		return fmt.Errorf("stage %s as text: %w", a.names[c], err)
 	}
 	a.ids = slices.DeleteFunc(a.ids, func(k int) bool { return k == c })

@@ -32,13 +32,8 @@ func (s *accountState) perRequest() float64 {
 // ready says whether a request of s waiting in acquire would be sent now but for the app's
 // limit and its turn: the same tests acquire makes of the account.
 func (g *throttle) ready(s *accountState, now time.Time) bool {
-	switch {
-	case s.waiting == 0, now.Before(s.blockedUntil), s.inFlight >= g.capacity(s):
-		return false
-	case s.usage >= busyPct && now.Before(s.lastGrant.Add(max(g.cfg.Pause, s.spacing))):
-		return false
-	}
-	return true
+	var wait time.Duration
+	return s.waiting > 0 && !now.Before(s.blockedUntil) && !g.held(s, now, &wait)
 }
 
 // appTurn says whether s may take one of the app's free requests now: always while as many are

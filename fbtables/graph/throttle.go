@@ -377,6 +377,20 @@ func (g *throttle) track(id, acct string) func() {
 	}
 }
 
+// held says whether s's own limits hold its next request back now: its capacity, or the
+// spacing near its usage limit, for which it sets *wait to how long. acquire and the app's
+// ranking of the waiting accounts (ready) ask the same question.
+func (g *throttle) held(s *accountState, now time.Time, wait *time.Duration) bool {
+	switch next := s.lastGrant.Add(max(g.cfg.Pause, s.spacing)); {
+	case s.inFlight >= g.capacity(s):
+		return true
+	case s.usage >= busyPct && now.Before(next):
+		*wait = next.Sub(now)
+		return true
+	}
+	return false
+}
+
 // acquire waits until a request for acct ("" for none) may be sent, then counts it in flight.
 // It returns the grant's number, which observe uses to ignore readings from responses that
 // were overtaken by newer ones. A stated wait longer than maxWait fails at once.
@@ -409,9 +423,7 @@ func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
 				g.notice(fmt.Sprintf("act_%s: the API asks to wait %s before the next request", acct, wait.Round(time.Second)))
 			}
 		case g.inFlight >= g.appLimit():
-		case acct != "" && s.inFlight >= g.capacity(s):
-		case acct != "" && s.usage >= busyPct && now.Before(s.lastGrant.Add(max(g.cfg.Pause, s.spacing))):
-			wait = s.lastGrant.Add(max(g.cfg.Pause, s.spacing)).Sub(now)
+		case acct != "" && g.held(s, now, &wait):
 		case acct != "" && !g.appTurn(s, now):
 		default:
 			// Near the limit, each request waits (pause, then twice as long each time) until a
