@@ -308,3 +308,35 @@ func TestCacheExplainAndClear(t *testing.T) {
 		t.Errorf("after clear: %+v", info)
 	}
 }
+
+// TestCacheKeepsAttributionWindows: a run served wholly from the cache
+// reads its action lists with no decoder, so nothing tells the load the
+// lists lack attribution windows: they must load with every window, as an
+// uncached run's do.
+func TestCacheKeepsAttributionWindows(t *testing.T) {
+	b := newCacheBed(t, sandbox.Model{})
+	q := fmt.Sprintf(`SELECT campaign_id, date_start, a.action_type, a.value, a."7d_click", a."1d_view"
+		FROM (SELECT campaign_id, date_start, unnest(actions) AS a FROM insights
+		WHERE attribution_windows = '7d_click,1d_view' AND date_start BETWEEN '%s' AND '%s') ORDER BY ALL`, day(-40), day(-35))
+	want, _ := b.run(t, engine.CacheOff, 0, q)
+	windows := 0
+	for _, r := range want {
+		if r[4] != "NULL" && r[4] != "<nil>" && r[4] != "" {
+			windows++
+		}
+	}
+	if len(want) == 0 || windows == 0 {
+		t.Fatalf("uncached run: %d entries, %d with a 7d_click window; want some of each", len(want), windows)
+	}
+	if first, _ := b.run(t, engine.CacheOn, 0, q); !reflect.DeepEqual(first, want) {
+		t.Fatalf("first cached run: %d entries, uncached %d", len(first), len(want))
+	}
+	b.sb.ResetRequests()
+	again, _ := b.run(t, engine.CacheOn, time.Minute, q)
+	if n := b.apiRequests(); n != 0 {
+		t.Fatalf("run within the TTL made %d requests, want 0", n)
+	}
+	if !reflect.DeepEqual(again, want) {
+		t.Fatalf("run from the cache: %v…, want %v…", again[:min(2, len(again))], want[:min(2, len(want))])
+	}
+}

@@ -200,7 +200,7 @@ func isActionStatNumber(key []byte) bool {
 // a NULL inside a sum is a silently wrong total; the API never sends such
 // a value, so one that arrives is an error naming it.
 func checkActionStats(val []byte) error {
-	end, err := actionStatsEnd(val, skipSpace(val, 0))
+	end, _, err := actionStatsEnd(val, skipSpace(val, 0))
 	if err == nil {
 		err = trailing(val, end)
 	}
@@ -209,21 +209,25 @@ func checkActionStats(val []byte) error {
 
 // actionStatsEnd reads the action-stat list at b[i], checking it as JSON
 // and its numbers as checkActionStats does, in one pass; it returns the
-// index just past it.
-func actionStatsEnd(b []byte, i int) (int, error) {
+// index just past it, and whether an entry had a key other than
+// action_type and value (an attribution window: loadSQL must then parse
+// the list with every window's field).
+func actionStatsEnd(b []byte, i int) (end int, windows bool, err error) {
 	j, done, err := openArray(b, i)
 	for n := 0; !done && err == nil; n++ {
 		var end int
-		if end, err = actionStatEnd(b, j, n); err != nil {
+		var w bool
+		if end, w, err = actionStatEnd(b, j, n); err != nil {
 			break
 		}
+		windows = windows || w
 		j, done, err = nextMember(b, end, ']')
 	}
-	return j, err
+	return j, windows, err
 }
 
 // actionStatEnd reads entry n of an action-stat list, an object at b[i].
-func actionStatEnd(b []byte, i, n int) (int, error) {
+func actionStatEnd(b []byte, i, n int) (end int, windows bool, err error) {
 	j, done, err := openObject(b, i)
 	for !done && err == nil {
 		var key []byte
@@ -235,11 +239,12 @@ func actionStatEnd(b []byte, i, n int) (int, error) {
 			break
 		}
 		if v := b[at:end]; isActionStatNumber(key) && !isNumberText(v) {
-			return 0, fmt.Errorf("[%d].%s %.40s is not a number", n, key, v)
+			return 0, false, fmt.Errorf("[%d].%s %.40s is not a number", n, key, v)
 		}
+		windows = windows || string(key) != "action_type" && string(key) != "value"
 		j, done, err = nextMember(b, end, '}')
 	}
-	return j, err
+	return j, windows, err
 }
 
 // isNumberText reports whether a checked JSON value reads as a number the
@@ -409,6 +414,15 @@ func textExpr(f stageField, v string) string {
 		return fmt.Sprintf("strftime(timezone('UTC', %s), '%%Y-%%m-%%dT%%H:%%M:%%S+0000')", v)
 	}
 	return fmt.Sprintf("CAST(%s AS VARCHAR)", v)
+}
+
+// actionStatsNarrowExpr converts staged action-stat lists none of whose
+// entries has a key besides action_type and value: from_json of those two
+// keys, cast to the full type, whose windows the cast fills with NULL, costs
+// DuckDB a quarter less than from_json of all eight (actionStatsJSON). A list
+// whose entries have windows must not come here: it would lose them.
+func actionStatsNarrowExpr(v string) string {
+	return fmt.Sprintf(`CAST(from_json(%s, '[{"action_type":"VARCHAR","value":"DOUBLE"}]') AS %s)`, v, fbtables.ActionStatsType)
 }
 
 // actionStatsJSON is the from_json structure of an action-stat list.

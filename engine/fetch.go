@@ -46,6 +46,7 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	if err := e.createStage(ctx, stage, fields, work.allAccounts(accounts)); err != nil {
 		return 0, err
 	}
+	var hits int64
 	if cached != nil {
 		served, err := e.serveHits(ctx, stage, fields, cached.hits)
 		if isCacheRead(ctx, err) {
@@ -56,15 +57,19 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 			return 0, err
 		}
 		tr.cacheServed(cached, served, sc)
+		hits = served
 	}
-	n, err := e.appendRows(ctx, stage, sc, fields, work, tr)
+	n, windows, err := e.appendRows(ctx, stage, sc, fields, work, tr)
 	if err != nil {
 		return 0, err
+	}
+	if hits > 0 {
+		windows = allFields // the cache's rows were not read by a decoder
 	}
 	if cached != nil {
 		e.writeCache(ctx, sc, stage, fields, cached)
 	}
-	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields)); err != nil {
+	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields, windows)); err != nil {
 		return 0, fmt.Errorf("load %s rows: %w", sc.Table.Name, err)
 	}
 	// The stage is a copy of the rows: free it now, not at the end of the
@@ -165,13 +170,19 @@ func (e *Engine) createStage(ctx context.Context, stage string, fields []stageFi
 }
 
 // loadSQL moves staged rows into the typed table: typed fields as they
-// are, nested JSON parsed by DuckDB.
-func loadSQL(sc *planner.Scan, stage string, fields []stageField) string {
+// are, nested JSON parsed by DuckDB. Action lists are parsed for their
+// attribution windows only in the fields of windows: the decoders saw
+// every entry of the others (decoder.windows).
+func loadSQL(sc *planner.Scan, stage string, fields []stageField, windows fieldSet) string {
 	if len(sc.Columns) == 0 {
 		return fmt.Sprintf("INSERT INTO %s SELECT _id FROM %s", sc.Temp, stage)
 	}
 	var exprs []string
-	for _, f := range fields[:len(sc.Columns)] {
+	for k, f := range fields[:len(sc.Columns)] {
+		if f.typ == fbtables.ActionStatsType && !windows.has(k) {
+			exprs = append(exprs, actionStatsNarrowExpr(quote(f.name)))
+			continue
+		}
 		if f.conv == convJSON {
 			exprs = append(exprs, castExpr(f, quote(f.name)))
 			continue
@@ -183,7 +194,7 @@ func loadSQL(sc *planner.Scan, stage string, fields []stageField) string {
 
 // appendRows fetches every account concurrently and appends rows as pages
 // arrive, so memory holds a page per account rather than the whole result.
-func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
+func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, fieldSet, error) {
 	return e.appendFrom(ctx, stage, tr.addRows, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
 		accounts := work.accounts
 		if sc.Table.Insights {

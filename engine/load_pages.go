@@ -35,11 +35,11 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		return 0, err
 	}
 	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
-	n, err := e.loadPages(ctx, stage, fields, pages)
+	n, windows, err := e.loadPages(ctx, stage, fields, pages)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields)); err != nil {
+	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields, windows)); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -49,7 +49,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 // decoder batching its rows for the one goroutine that appends them to the
 // stage (appendLoop). pages is read in one goroutine, each page copied
 // once so the iterator may reuse its buffer.
-func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, error) {
+func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, fieldSet, error) {
 	return e.appendFrom(ctx, stage, func(int64) {}, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
 		workers := runtime.GOMAXPROCS(0)
 		pagesCh := make(chan []byte, workers)

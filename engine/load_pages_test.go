@@ -150,3 +150,53 @@ func TestLoadPagesFailsOnAMalformedRow(t *testing.T) {
 		t.Fatalf("error %v, want one naming impressions", err)
 	}
 }
+
+// TestLoadPagesAttributionWindows: action lists are parsed without their
+// attribution windows only when no entry of that column had one, so a
+// window in a single row of a million-row-like load, in one column only,
+// or with its key escaped, still loads as read_json loads it; lists
+// without any window load the same too.
+func TestLoadPagesAttributionWindows(t *testing.T) {
+	noWindow := func(i int) string {
+		return strings.Replace(loadRow(i), fmt.Sprintf(`,"1d_click":"%d"`, i%3), "", 1)
+	}
+	for _, tc := range []struct {
+		name   string
+		at     int    // the row given a window; -1: none
+		column string // the list it is in
+		key    string
+	}{
+		{"none", -1, "", ""},
+		{"next to last row, actions", 19_998, "actions", "7d_view"},
+		{"first row, action_values", 1, "action_values", "28d_click"},
+		{"escaped key", 12_345, "action_values", `1d\u005fclick`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openLoadEngine(t)
+			var rows []string
+			for i := range 20_000 {
+				rows = append(rows, noWindow(i))
+			}
+			if tc.at >= 0 {
+				if tc.at%7 == 0 {
+					t.Fatalf("row %d has no action lists", tc.at)
+				}
+				list := `"` + tc.column + `":[{"action_type":"`
+				if !strings.Contains(rows[tc.at], list) {
+					t.Fatalf("row %d has no %s", tc.at, tc.column)
+				}
+				rows[tc.at] = strings.Replace(rows[tc.at], list, `"`+tc.column+`":[{"`+tc.key+`":"4.5","action_type":"`, 1)
+			}
+			loadEqualsReadJSON(t, e, rows)
+			got, err := e.QueryValue(context.Background(), `SELECT count(*) FROM loaded, unnest(actions || action_values) AS u(x)
+				WHERE coalesce(x."1d_click", x."7d_click", x."28d_click", x."1d_view", x."7d_view", x."28d_view") = 4.5`)
+			want := int64(0)
+			if tc.at >= 0 {
+				want = 1
+			}
+			if err != nil || got.(int64) != want {
+				t.Fatalf("entries with the window: %v (%v), want %d", got, err, want)
+			}
+		})
+	}
+}

@@ -32,7 +32,25 @@ type rowMsg struct {
 	vals    *[]driver.Value // rows × width values; returned to batchPool after appending
 	width   int
 	discard bool
+	// the action-list fields whose entries had attribution windows in any
+	// row the sending decoder read so far (decoder.windows)
+	windows fieldSet
 }
+
+// fieldSet is a set of stage fields by index. Fields past the 64th are
+// always members: a set may only err toward holding a field.
+type fieldSet uint64
+
+// allFields holds every field.
+const allFields = ^fieldSet(0)
+
+func (s *fieldSet) add(k int) {
+	if k < 64 {
+		*s |= 1 << k
+	}
+}
+
+func (s fieldSet) has(k int) bool { return k >= 64 || s&(1<<k) != 0 }
 
 var batchPool sync.Pool
 
@@ -150,7 +168,8 @@ func (a *stageAppender) appendBatch(ctx context.Context, m rowMsg) (int64, error
 // batches on out) and appends what they send until all are done. The first
 // error, a producer's (given to fail) or the appender's, cancels the rest
 // and is the result, with no count: nothing partial is passed off as whole.
-func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
+// It also returns the action-list fields some row had attribution windows in.
+func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, fieldSet, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
@@ -164,7 +183,7 @@ func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64)
 	}
 	start(ctx, rowsCh, fail, &wg)
 	go func() { wg.Wait(); close(rowsCh) }()
-	n, err := e.appendLoop(ctx, stage, rowsCh, added)
+	n, windows, err := e.appendLoop(ctx, stage, rowsCh, added)
 	if err != nil {
 		fail(err)
 		for range rowsCh { // let the producers finish
@@ -172,17 +191,20 @@ func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64)
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return 0, firstErr
+		return 0, 0, firstErr
 	}
-	return n, ctx.Err()
+	return n, windows, ctx.Err()
 }
 
 // appendLoop appends the batches arriving on rows to the stage until the
 // channel closes, and deletes a failed unit's rows when asked; added is
-// told of each batch appended. It returns the rows kept. On an error the
-// caller must drain rows, so the fetchers can finish.
-func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
+// told of each batch appended. It returns the rows kept and the
+// action-list fields any row had attribution windows in (a discarded row's
+// too: that only costs a wider parse). On an error the caller must drain
+// rows, so the fetchers can finish.
+func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, fieldSet, error) {
 	var n int64
+	var windows fieldSet
 	err := e.conn.Raw(func(dc any) error {
 		a, err := newStageAppender(ctx, dc.(driver.Conn), stage)
 		if err != nil {
@@ -190,6 +212,7 @@ func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMs
 		}
 		perUnit := map[int64]int64{}
 		for m := range rows {
+			windows |= m.windows
 			if m.discard {
 				// A unit failed after some of its rows arrived and will run
 				// again: its rows so far must not count twice.
@@ -217,7 +240,7 @@ func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMs
 		}
 		return a.app.Close()
 	})
-	return n, err
+	return n, windows, err
 }
 
 // batcher decodes one fetcher's rows into batches.
@@ -292,7 +315,7 @@ func (b *batcher) flush(ctx context.Context) error {
 	if b.buf == nil || len(*b.buf) == 0 {
 		return nil
 	}
-	m := rowMsg{unit: b.unit, vals: b.buf, width: b.width}
+	m := rowMsg{unit: b.unit, vals: b.buf, width: b.width, windows: b.dec.windows}
 	b.buf = nil
 	select {
 	case b.out <- m:
@@ -329,6 +352,9 @@ type decoder struct {
 	whole   bool
 	seq     []seenKey // the previous row's keys, in order
 	last    []lastValue
+	// the action-list fields an entry of which had a key besides
+	// action_type and value, in any row read so far (loadSQL)
+	windows fieldSet
 }
 
 type seenKey struct {
@@ -469,7 +495,13 @@ func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, e
 	var end int
 	var err error
 	if actions && b[at] == '[' {
-		end, err = actionStatsEnd(b, at) // checks the list's numbers in the same pass
+		var windows bool
+		end, windows, err = actionStatsEnd(b, at) // checks the list's numbers in the same pass
+		if windows {
+			for _, k := range fields {
+				d.windows.add(k)
+			}
+		}
 	} else {
 		end, err = skipValue(b, at, 1)
 	}
