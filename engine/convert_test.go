@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -141,4 +145,88 @@ func TestCanonicalIDRoundTrips(t *testing.T) {
 			t.Errorf("canonicalID(%q) = %d, %v; want canonical %v", s, n, ok, want)
 		}
 	}
+}
+
+// FuzzActionStats holds the action-stat list reader, the fast path for the
+// usual entry (actionStatPlain) and the general one, to an oracle built
+// on encoding/json: it accepts exactly the lists of objects that are valid
+// JSON and whose numeric keys (every occurrence) hold null, a number or a
+// string ParseFloat reads, and it reports an attribution window exactly
+// when some entry has a key besides action_type and value.
+func FuzzActionStats(f *testing.F) {
+	for _, s := range []string{
+		`[]`, ` [ ] `, `[{"action_type":"link_click","value":"13"},{"action_type":"post","value":"1.5"}]`,
+		`[{"action_type":"a","value":"-0.25"}]`, `[{"action_type":"a","value":"1."}]`, `[{"action_type":"a","value":".5"}]`,
+		`[{"action_type":"a","value":"1-2"}]`, `[{"action_type":"a","value":"--1"}]`, `[{"action_type":"a","value":""}]`,
+		`[{"action_type":"a","value":"12345678901234567890123"}]`, `[{"action_type":"a","value":"1e5"}]`,
+		`[{"action_type":"a\"b","value":"1"}]`, `[{"action_type":"a","value":"1","1d_click":"2"}]`,
+		`[{"action_type":"a","value":"1"}`, `[{"action_type":"a","value":"1"]`, `[{"action_type":"a","value":"1"}}]`,
+		`[{"action_type":"a","value":"1"},]`, `[{"action_type":"a","value":1}]`, `[{"action_type":"a","value":"x"}]`,
+		`[{"action_type":"a","value":"x","value":"1"}]`, `[{"action_type":"a","value":"1" }]`, "[{\"action_type\":\"a\x01\",\"value\":\"1\"}]",
+		`[{"value":"1","action_type":"a"}]`, `[{"action_type":"a","value":"1"}] x`, `[{"action_type":"a","value":"1`,
+		`[{"action_type":"a","value":1.5e400}]`, `[{"action_type":"a","1d\u005fclick":null}]`, `[{"action_type":"a","value":" 2 "}]`,
+		`[{"action_type":"a\u0062","value":"7"},{"action_type":"abcdefghijklmnopqrstuvwxyz","value":"99.01"}]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !utf8.Valid(b) {
+			t.Skip("encoding/json rewrites invalid UTF-8; the API sends UTF-8")
+		}
+		wantOK, wantWindows := actionStatsOracle(b)
+		end, windows, err := actionStatsEnd(b, skipSpace(b, 0))
+		if err == nil {
+			err = trailing(b, end)
+		}
+		if (err == nil) != wantOK {
+			t.Fatalf("%q: error %v, oracle accepts: %v", b, err, wantOK)
+		}
+		if err == nil && windows != wantWindows {
+			t.Fatalf("%q: windows %v, oracle %v", b, windows, wantWindows)
+		}
+	})
+}
+
+// actionStatsOracle reads an action-stat list with encoding/json's token
+// stream, which sees every member of an object, a repeated key too.
+func actionStatsOracle(b []byte) (ok, windows bool) {
+	if !json.Valid(b) {
+		return false, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, _ := dec.Token(); tok != json.Delim('[') {
+		return false, false
+	}
+	for dec.More() {
+		if tok, _ := dec.Token(); tok != json.Delim('{') {
+			return false, false
+		}
+		for dec.More() {
+			tok, _ := dec.Token()
+			key := tok.(string)
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return false, false
+			}
+			windows = windows || key != "action_type" && key != "value"
+			if !isActionStatNumber([]byte(key)) {
+				continue
+			}
+			text := string(raw)
+			switch raw[0] {
+			case 'n':
+				continue
+			case '"':
+				json.Unmarshal(raw, &text)
+				text = strings.TrimSpace(text)
+			case '{', '[', 't', 'f':
+				return false, false
+			}
+			if _, err := strconv.ParseFloat(text, 64); err != nil {
+				return false, false
+			}
+		}
+		dec.Token() // '}'
+	}
+	return true, windows
 }
