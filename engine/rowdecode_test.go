@@ -198,6 +198,10 @@ func FuzzDecoderReuse(f *testing.F) {
 	f.Add([]byte(`{"ad_id":"10","spend":"1.25"}`), []byte(`{"ad_id" : "10","spend":"1.25"x}`))
 	f.Add([]byte(`{"ad_id":"1\u0030","country":"US"}`), []byte(`{"ad\u005fid":"10","country":"U"}`))
 	f.Add([]byte(`{"date_start":"2025-06-01","actions":[{"action_type":"a","value":"1"}]}`), []byte(`{"date_start":"2025-06-01","actions":[{"action_type":"a","value":"x"}]}`))
+	// a key missing from one row, present in the next, and keys reordered
+	f.Add([]byte(`{"ad_id":"10","country":"US","impressions":"5"}`), []byte(`{"ad_id":"10","actions":[],"country":"GB","impressions":"6"}`))
+	f.Add([]byte(`{"ad_id":"10","actions":[],"country":"US","impressions":"5"}`), []byte(`{"ad_id":"11","country":"GB","impressions":"6"}`))
+	f.Add([]byte(`{"ad_id":"10","country":"US","impressions":"5"}`), []byte(`{"impressions":"6","country":"GB","ad_id":"11","country":"DE"}`))
 	ins, _ := fbtables.DefaultCatalog().Table("insights")
 	sc := &planner.Scan{Table: ins}
 	for _, name := range []string{"account_id", "ad_id", "date_start", "country", "impressions", "spend", "actions"} {

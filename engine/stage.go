@@ -350,7 +350,7 @@ type decoder struct {
 	actions []bool
 	consts  []int
 	whole   bool
-	seq     []seenKey // the previous row's keys, in order
+	seq     []seenKey // the keys of the rows before, in their order
 	last    []lastValue
 	// the action-list fields an entry of which had a key besides
 	// action_type and value, in any row read so far (loadSQL)
@@ -429,12 +429,13 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 		row[k] = d.fields[k].constant
 	}
 	j, done, err := openObject(b, i)
-	for p := 0; !done && err == nil; p++ {
+	q := 0 // where in d.seq this row's next key is looked for
+	for !done && err == nil {
 		var at, end, slot int
-		if p < len(d.seq) && d.seq[p].raw != "" && hasAt(b, j, d.seq[p].raw) {
-			// the previous row's p-th key, written as it was: `"key":`
-			slot = d.seq[p].slot
-			if at = skipSpace(b, j+len(d.seq[p].raw)); at >= len(b) {
+		if k := d.guess(b, j, q); k >= 0 {
+			// a key of the rows before, written as it was: `"key":`
+			slot, q = d.seq[k].slot, k+1
+			if at = skipSpace(b, j+len(d.seq[k].raw)); at >= len(b) {
 				err = errMissingValue
 				break
 			}
@@ -443,10 +444,7 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 			if key, at, err = readKey(b, j); err != nil {
 				break
 			}
-			slot = d.slot(p, key)
-			if p < len(d.seq) && d.seq[p].raw == "" && at-j == len(key)+3 && b[at-1] == ':' && string(b[j+1:j+1+len(key)]) == string(key) {
-				d.seq[p].raw = string(b[j:at]) // no escapes, no spaces
-			}
+			slot, q = d.learn(q, key, b[j:at])
 		}
 		if slot < 0 {
 			end, err = skipValue(b, at, 1)
@@ -461,22 +459,44 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 	return j, err
 }
 
-// slot finds the fields of the p-th key of a row: first where the previous
-// row had it, then in the map.
-func (d *decoder) slot(p int, key []byte) int {
-	if p < len(d.seq) && d.seq[p].key == string(key) {
-		return d.seq[p].slot
+// maxSeq bounds the keys a decoder remembers in order: a row of every
+// insights field has fewer.
+const maxSeq = 64
+
+// guess finds the key at b[j] among the next few keys of d.seq from q:
+// rows of a page share their keys' order, some rows lacking a key or two
+// (action_values), so the key is there or a step or two on. It returns
+// its index in d.seq, or -1.
+func (d *decoder) guess(b []byte, j, q int) int {
+	for k := q; k < len(d.seq) && k < q+3; k++ {
+		if d.seq[k].raw != "" && hasAt(b, j, d.seq[k].raw) {
+			return k
+		}
+	}
+	return -1
+}
+
+// learn finds the fields of a key guess did not find, written lit (its
+// bytes to the ':'), and remembers it in d.seq at q, where the next row
+// with the key will look for it. It returns the key's slot and where the
+// row's next key is looked for.
+func (d *decoder) learn(q int, key, lit []byte) (int, int) {
+	if q < len(d.seq) && d.seq[q].key == string(key) {
+		return d.seq[q].slot, q + 1 // a key written with escapes or spaces
 	}
 	s, ok := d.slots[string(key)]
 	if !ok {
 		s = -1
 	}
-	if p < len(d.seq) {
-		d.seq[p] = seenKey{key: string(key), slot: s}
-	} else if p == len(d.seq) && p < 64 {
-		d.seq = append(d.seq, seenKey{key: string(key), slot: s})
+	if len(d.seq) >= maxSeq {
+		return s, q
 	}
-	return s
+	k := seenKey{key: string(key), slot: s}
+	if len(lit) == len(key)+3 && lit[len(lit)-1] == ':' && string(lit[1:1+len(key)]) == string(key) {
+		k.raw = string(lit) // no escapes, no spaces
+	}
+	d.seq = slices.Insert(d.seq, q, k)
+	return s, q + 1
 }
 
 // member reads the value at b[at] into the fields that take it and returns
