@@ -201,7 +201,7 @@ func isActionStatNumber(key []byte) bool {
 // a NULL inside a sum is a silently wrong total; the API never sends such
 // a value, so one that arrives is an error naming it.
 func checkActionStats(val []byte) error {
-	end, _, err := actionStatsEnd(val, skipSpace(val, 0))
+	end, _, err := actionStatsEnd(val, skipSpace(val, 0), nil)
 	if err == nil {
 		err = trailing(val, end)
 	}
@@ -212,11 +212,16 @@ func checkActionStats(val []byte) error {
 // and its numbers as checkActionStats does, in one pass; it returns the
 // index just past it, and whether an entry had a key other than
 // action_type and value (an attribution window: loadSQL must then parse
-// the list with every window's field).
-func actionStatsEnd(b []byte, i int) (end int, windows bool, err error) {
+// the list with every window's field). If quoted is not nil, the index of
+// the opening quote of each value compactActionStats may unquote is
+// appended to it.
+func actionStatsEnd(b []byte, i int, quoted *[]int) (end int, windows bool, err error) {
 	j, done, err := openArray(b, i)
 	for n := 0; !done && err == nil; n++ {
-		end, ok := actionStatPlain(b, j)
+		end, value, ok := actionStatPlain(b, j)
+		if ok && quoted != nil && jsonNumber(b[value+1:end-2]) {
+			*quoted = append(*quoted, value)
+		}
 		if !ok {
 			var w bool
 			if end, w, err = actionStatEnd(b, j, n); err != nil {
@@ -232,21 +237,21 @@ func actionStatsEnd(b []byte, i int) (end int, windows bool, err error) {
 // actionStatPlain reads the entry nearly every list holds,
 // {"action_type":"…","value":"…"} written without spaces, the type's text
 // without escapes and the value a plain decimal, in one sweep of fixed
-// steps; it returns the index just past it, or false for any other entry,
-// which actionStatEnd reads. What it accepts actionStatEnd accepts too,
-// alike: valid JSON, a number, no attribution window. Entries are most of
-// a row's bytes.
-func actionStatPlain(b []byte, i int) (int, bool) {
+// steps; it returns the index just past it and that of the value's opening
+// quote, or false for any other entry, which actionStatEnd reads. What it
+// accepts actionStatEnd accepts too, alike: valid JSON, a number, no
+// attribution window. Entries are most of a row's bytes.
+func actionStatPlain(b []byte, i int) (end, value int, ok bool) {
 	const head, mid = `{"action_type":"`, `","value":"`
 	if !hasAt(b, i, head) {
-		return 0, false
+		return 0, 0, false
 	}
 	j := jsonscan.PlainEnd(b, i+len(head))
 	if !hasAt(b, j, mid) {
-		return 0, false
+		return 0, 0, false
 	}
-	j += len(mid)
-	k := j
+	value = j + len(mid) - 1
+	k := value + 1
 	if k < len(b) && b[k] == '-' {
 		k++
 	}
@@ -255,9 +260,36 @@ func actionStatPlain(b []byte, i int) (int, bool) {
 		e++
 	}
 	if !hasAt(b, e, `"}`) || !plainDecimal(b[k:e]) {
-		return 0, false
+		return 0, 0, false
 	}
-	return e + 2, true
+	return e + 2, value, true
+}
+
+// jsonNumber reports whether a plain decimal (plainDecimal) is also a JSON
+// number that from_json reads as the same DOUBLE as its quoted text: no
+// sign (so never -0) and no leading zero.
+func jsonNumber(s []byte) bool {
+	return len(s) > 0 && s[0] != '-' && (s[0] != '0' || len(s) == 1 || s[1] == '.')
+}
+
+// compactActionStats copies a checked action-stat list, list = b[at:end],
+// with the values at quoted (actionStatsEnd) unquoted: from_json reads a
+// JSON number as a DOUBLE a seventh cheaper than a quoted one, and the text
+// is shorter to stage.
+func compactActionStats(b []byte, at, end int, quoted []int) string {
+	if len(quoted) == 0 {
+		return string(b[at:end])
+	}
+	out := make([]byte, 0, end-at-2*len(quoted))
+	prev := at
+	for _, q := range quoted {
+		close := q + 1 + bytes.IndexByte(b[q+1:end], '"')
+		out = append(out, b[prev:q]...)
+		out = append(out, b[q+1:close]...)
+		prev = close + 1
+	}
+	out = append(out, b[prev:end]...)
+	return unsafe.String(unsafe.SliceData(out), len(out))
 }
 
 // actionStatEnd reads entry n of an action-stat list, an object at b[i].

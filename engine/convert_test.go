@@ -165,6 +165,8 @@ func FuzzActionStats(f *testing.F) {
 		`[{"action_type":"a","value":"x","value":"1"}]`, `[{"action_type":"a","value":"1" }]`, "[{\"action_type\":\"a\x01\",\"value\":\"1\"}]",
 		`[{"value":"1","action_type":"a"}]`, `[{"action_type":"a","value":"1"}] x`, `[{"action_type":"a","value":"1`,
 		`[{"action_type":"a","value":1.5e400}]`, `[{"action_type":"a","1d\u005fclick":null}]`, `[{"action_type":"a","value":" 2 "}]`,
+		`[{"action_type":"a","value":"0"},{"action_type":"b","value":"0.5"},{"action_type":"c","value":"007"},{"action_type":"d","value":"-0"},{"action_type":"e","value":"12.25"}]`,
+		`[ {"action_type":"a","value":"1"} , {"action_type":"b","value":"2","1d_click":"3"},{"action_type":"c","value":"4"} ]`,
 		`[{"action_type":"a\u0062","value":"7"},{"action_type":"abcdefghijklmnopqrstuvwxyz","value":"99.01"}]`,
 	} {
 		f.Add([]byte(s))
@@ -174,17 +176,63 @@ func FuzzActionStats(f *testing.F) {
 			t.Skip("encoding/json rewrites invalid UTF-8; the API sends UTF-8")
 		}
 		wantOK, wantWindows := actionStatsOracle(b)
-		end, windows, err := actionStatsEnd(b, skipSpace(b, 0))
+		var quoted []int
+		at := skipSpace(b, 0)
+		end, windows, err := actionStatsEnd(b, at, &quoted)
 		if err == nil {
 			err = trailing(b, end)
 		}
 		if (err == nil) != wantOK {
 			t.Fatalf("%q: error %v, oracle accepts: %v", b, err, wantOK)
 		}
-		if err == nil && windows != wantWindows {
+		if err != nil {
+			return
+		}
+		if windows != wantWindows {
 			t.Fatalf("%q: windows %v, oracle %v", b, windows, wantWindows)
 		}
+		if c := compactActionStats(b, at, end, quoted); !sameActionStats(b[at:end], []byte(c)) {
+			t.Fatalf("%q compacted to %q", b, c)
+		}
 	})
+}
+
+// sameActionStats reports whether a compacted list (compactActionStats)
+// holds what the list did, a value given as a number where the list had it
+// as a string of the same text and, after that, the same DOUBLE.
+func sameActionStats(list, compact []byte) bool {
+	read := func(b []byte) (out []map[string]any) {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if dec.Decode(&out) != nil {
+			return nil
+		}
+		return out
+	}
+	want, got := read(list), read(compact)
+	if want == nil || len(got) != len(want) {
+		return false
+	}
+	for i := range want {
+		if len(got[i]) != len(want[i]) {
+			return false
+		}
+		for k, w := range want[i] {
+			g := got[i][k]
+			if n, ok := g.(json.Number); ok && w != g {
+				x, _ := strconv.ParseFloat(string(n), 64)
+				y, err := strconv.ParseFloat(fmt.Sprint(w), 64)
+				if w.(string) != string(n) || err != nil || x != y {
+					return false
+				}
+				continue
+			}
+			if g != w {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // actionStatsOracle reads an action-stat list with encoding/json's token

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,4 +200,37 @@ func TestLoadPagesAttributionWindows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLoadPagesActionValuesExact: action values the decoder hands to
+// DuckDB as JSON numbers (compactActionStats) load as the same DOUBLE as
+// read_json's reading of the API's quoted text: halfway cases, integers
+// past 2^53 and past uint64, twenty-digit decimals, tiny and huge values,
+// and values left quoted (signs).
+func TestLoadPagesActionValuesExact(t *testing.T) {
+	values := []string{"0", "0.1", "0.30000000000000004", "9007199254740993", "9007199254740995", "18446744073709551615",
+		"18446744073709551616", "99999999999999999999", "123456789012345678.5", "1.7976931348623157", "0.000000000000000001",
+		"2.2250738585072011", "4.9406564584124654", "-0", "-12.5", "0.5", "1234567.0000000001"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 4000 {
+		digits := fmt.Sprintf("%020d", rng.Uint64())[:1+rng.IntN(19)]
+		digits = strings.TrimLeft(digits[:len(digits)-1], "0") + digits[len(digits)-1:]
+		if dot := rng.IntN(len(digits) + 1); dot > 0 && dot < len(digits) {
+			digits = digits[:dot] + "." + digits[dot:]
+		}
+		values = append(values, digits)
+	}
+	var rows []string
+	for i := 0; i < len(values); i += 5 {
+		var entries []string
+		for k, v := range values[i:min(i+5, len(values))] {
+			entries = append(entries, fmt.Sprintf(`{"action_type":"t%d","value":"%s"}`, k, v))
+		}
+		row := strings.Replace(loadRow(i+1), `"actions":[`, `"actions":[`+strings.Join(entries, ",")+",", 1)
+		if !strings.Contains(row, entries[0]) {
+			row = loadRow(i+1)[:len(loadRow(i+1))-1] + `,"actions":[` + strings.Join(entries, ",") + `]}`
+		}
+		rows = append(rows, row)
+	}
+	loadEqualsReadJSON(t, openLoadEngine(t), rows)
 }

@@ -355,6 +355,7 @@ type decoder struct {
 	// the action-list fields an entry of which had a key besides
 	// action_type and value, in any row read so far (loadSQL)
 	windows fieldSet
+	quoted  []int // scratch: the values of an action list compactActionStats unquotes
 }
 
 type seenKey struct {
@@ -516,7 +517,8 @@ func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, e
 	var err error
 	if actions && b[at] == '[' {
 		var windows bool
-		end, windows, err = actionStatsEnd(b, at) // checks the list's numbers in the same pass
+		d.quoted = d.quoted[:0]
+		end, windows, err = actionStatsEnd(b, at, &d.quoted) // checks the list's numbers in the same pass
 		if windows {
 			for _, k := range fields {
 				d.windows.add(k)
@@ -538,7 +540,7 @@ func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, e
 	for _, k := range fields {
 		f := &d.fields[k]
 		if f.typ == fbtables.ActionStatsType && val[0] == '[' {
-			row[k] = string(val) // checked above; loadSQL parses it
+			row[k] = compactActionStats(b, at, end, d.quoted) // checked above; loadSQL parses it
 			continue
 		}
 		last := &d.last[k]
