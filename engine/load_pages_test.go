@@ -228,7 +228,7 @@ func TestLoadPagesActionValuesExact(t *testing.T) {
 		}
 		row := strings.Replace(loadRow(i+1), `"actions":[`, `"actions":[`+strings.Join(entries, ",")+",", 1)
 		if !strings.Contains(row, entries[0]) {
-			row = loadRow(i+1)[:len(loadRow(i+1))-1] + `,"actions":[` + strings.Join(entries, ",") + `]}`
+			row = loadRow(i + 1)[:len(loadRow(i+1))-1] + `,"actions":[` + strings.Join(entries, ",") + `]}`
 		}
 		rows = append(rows, row)
 	}
