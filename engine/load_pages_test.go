@@ -226,9 +226,10 @@ func TestLoadPagesActionValuesExact(t *testing.T) {
 		for k, v := range values[i:min(i+5, len(values))] {
 			entries = append(entries, fmt.Sprintf(`{"action_type":"t%d","value":"%s"}`, k, v))
 		}
-		row := strings.Replace(loadRow(i+1), `"actions":[`, `"actions":[`+strings.Join(entries, ",")+",", 1)
-		if !strings.Contains(row, entries[0]) {
-			row = loadRow(i + 1)[:len(loadRow(i+1))-1] + `,"actions":[` + strings.Join(entries, ",") + `]}`
+		base := loadRow(i + 1)
+		row := strings.Replace(base, `"actions":[`, `"actions":[`+strings.Join(entries, ",")+",", 1)
+		if row == base { // a row without action lists
+			row = strings.TrimSuffix(base, "}") + `,"actions":[` + strings.Join(entries, ",") + `]}`
 		}
 		rows = append(rows, row)
 	}
