@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -328,5 +329,63 @@ func TestScheduleWorkLeftCountsPiecesUntilTheyComplete(t *testing.T) {
 		if told < 0.99*float64(want) || told > 1.01*float64(want) {
 			t.Fatalf("after %v completed: work left said %.0f rows, want the %d of the pieces not completed", q, told, want)
 		}
+	}
+}
+
+// TestScheduleCutsAPieceWhenTheAccountCanSendIt: with many accounts read at once, an account
+// may send only its share of the app's requests (here 3) while its 16 streams ask for pieces.
+// A stream with none of its own waits while the account has as many out as it may send, so
+// that a piece is sized by what is left when it can be sent, and every slice is still read
+// once. Cut whenever a stream asked, ten pieces were out at the first answer, most of them to
+// wait for a request, sized by what was left before they were sent.
+func TestScheduleCutsAPieceWhenTheAccountCanSendIt(t *testing.T) {
+	u := unit{since: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), increment: "1"}
+	sl, _ := u.slicing()
+	const perDay, slots, streams = 240, 3, 16
+	rows := func(p span) int { return perDay * (p.hi - p.lo) }
+	s := newSchedule(sl, 1000, streams)
+	s.slots = func() (int, bool) { return slots, s.heard }
+	asked, cancel := context.WithCancel(context.Background())
+	cancel() // a stream that would wait gives up at once here, and asks again later
+	type piece struct {
+		p      span
+		stream int
+	}
+	var out []piece // pieces out, the oldest first, which completes first
+	var order []span
+	mine := make([][]span, streams)
+	busy := make([]bool, streams)
+	ask := func(n int) {
+		for k := range n {
+			if busy[k] {
+				continue
+			}
+			if p, ok := s.await(asked, &mine[k]); ok {
+				out = append(out, piece{p, k})
+				order = append(order, p)
+				busy[k] = true
+			}
+		}
+	}
+	// As runSchedule with the account's share: a stream per request it may send, the others
+	// once an answer has come.
+	s.started, s.alive = slots, streams
+	ask(slots)
+	for len(out) > 0 {
+		c := out[0]
+		out = out[1:]
+		busy[c.stream] = false
+		s.learn(c.p, rows(c.p))
+		ask(streams)
+		if len(out) > slots {
+			t.Fatalf("after %v completed, %d pieces out for an account that may send %d", c.p, len(out), slots)
+		}
+	}
+	covered := 0
+	for _, p := range order {
+		covered += p.hi - p.lo
+	}
+	if covered != sl.n {
+		t.Fatalf("the pieces cover %d slices of %d", covered, sl.n)
 	}
 }

@@ -39,14 +39,14 @@ func TestThrottleGivesTheAppsFreeRequestToTheMostWorkLeft(t *testing.T) {
 				g.mu.Unlock()
 			}
 		}
-		g.release("0", false)
+		g.release("0", grant{}, false)
 		if first := <-granted; first != "1" {
 			t.Fatalf("trial %d: account %s's request went first, want account 1's, which has ten times the work left", trial, first)
 		}
-		g.release("1", false)
+		g.release("1", grant{}, false)
 		if second := <-granted; second != "2" {
 			t.Fatalf("trial %d: then account %s's, want account 2's", trial, second)
 		}
-		g.release("2", false)
+		g.release("2", grant{}, false)
 	}
 }

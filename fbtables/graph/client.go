@@ -382,7 +382,7 @@ func (c *Client) send(ctx context.Context, r request) (_ *heldBody, _ scannedPag
 		if gr, err = c.throttle.acquire(ctx, acct); err != nil {
 			return nil, scannedPage{}, nil, err
 		}
-		defer func() { c.throttle.release(acct, answered) }()
+		defer func() { c.throttle.release(acct, gr, answered) }()
 	}
 	start := time.Now()
 	resp, err := c.hc.Do(req)

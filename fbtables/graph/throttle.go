@@ -62,10 +62,11 @@ type throttle struct {
 	unanswered int               // all accounts, as accountState.unanswered
 	app        int               // app usage percent, as last reported
 	appGrant   uint64
-	appCap     int       // requests in flight the app's usage allows (appCapacity)
-	appSlots   loadSlots // how many insights requests the app's capacity takes at once
-	version    uint64    // counts changes of the state appTurn ranks accounts by
-	ranked     appRank   // the accounts' turns at the app's free requests (appshare.go)
+	appCap     int                       // requests in flight the app's usage allows (appCapacity)
+	appSlots   loadSlots                 // how many insights requests the app's capacity takes at once
+	version    uint64                    // counts changes of the state appTurn ranks accounts by
+	ranked     appRank                   // the accounts' turns at the app's free requests (appshare.go)
+	unread     map[*outstanding]struct{} // requests granted whose answers' headers have not come
 }
 
 type accountState struct {
@@ -88,10 +89,30 @@ type accountState struct {
 }
 
 // grant is one request's permission: n orders readings across accounts, seq counts the
-// account's own requests, for estimating what one costs.
+// account's own requests, for estimating what one costs, and out is what its load reading is
+// compared with.
 type grant struct {
 	n   uint64
 	seq int
+	out *outstanding
+}
+
+// outstanding is a request whose answer's headers have not come: the most requests of its
+// account (own) and of the app (app) that have been unanswered at once since it was granted.
+//
+// The server takes its load reading of a request at some moment between the grant and the
+// answer's headers coming here, and counts busy no request whose answer's headers have come
+// (it frees the slot before it writes them), nor any not granted yet. So at that moment it
+// counted at most as many as were unanswered here then, and at most the most unanswered at any
+// moment in between: a bound on the capacity from that count is never too low. From the count
+// when the headers are read, it could be: answers leave together, and their headers are read
+// here in another order than their readings were taken, so one read late is compared with
+// fewer requests than the server counted (in the sandbox's 10-account year, an account served
+// 10 at a time read 90% with 5 unanswered here, was held at 8 for the second round, and ended
+// a round late: 6.9 s, against 4.8 s).
+type outstanding struct {
+	acct     string
+	own, app int
 }
 
 // StartConcurrency is how many requests of an ad account a client with MaxPerAccount
@@ -243,12 +264,11 @@ func (g *throttle) appLimit() int {
 // loadSlots is how many requests an insights capacity (an account's, or the app's) takes at
 // once, as the load readings of x-fb-ads-insights-throttle show it; 0 while unknown.
 //
-// A reading of pct percent taken while u requests were out (sent, not answered) bounds the
-// capacity from above: the server counted at most u of them busy, so below 100% the capacity
-// is at most u×100/pct, and at 100% at most u. Requests on their way make the server count
-// fewer than u, never more (but for an answer still being written, which is counted while
-// its headers are already here), so the least recent bound is the estimate — the second
-// least, since answers leaving together make some readings too low (secondLeast).
+// A reading of pct percent taken while at most u requests were out (sent, their answers'
+// headers not read: outstanding) bounds the capacity from above: the server counted at most u
+// of them busy, so below 100% the capacity is at most u×100/pct, and at 100% at most u.
+// Requests on their way make the server count fewer than u, never more, so every bound holds
+// and the least of the recent ones is the estimate.
 type loadSlots struct {
 	n      int
 	exact  bool           // n came from readings below 100%
@@ -260,40 +280,30 @@ type loadSlots struct {
 // bounds are forgotten, so the estimate grows when the capacity does.
 const loadReads = 5
 
-// read takes a reading of pct percent, taken while inFlight requests were out. At 100%
-// before any reading below it, the estimate comes down one at a time, so a client that
-// started above the capacity comes down until a reading below 100% tells it; after one, 100%
-// is what a client at the capacity reads, and says nothing more.
-func (l *loadSlots) read(inFlight, pct int) {
+// read takes a reading of pct percent, taken while at most most requests were out, now of them
+// still when it is read. At 100% before any reading below it, the estimate comes down one at a
+// time, so a client that started above the capacity comes down until a reading below 100%
+// tells it; after one, 100% is what a client at the capacity reads, and says nothing more.
+//
+// A reading read after others that left with it (fewer out now than at most) bounds the
+// capacity loosely: it lowers the estimate if it can, but takes no tight bound's place among
+// the recent ones. As an account's last requests are answered, every reading is such, and in
+// their place they made an account served 12 at a time seem served 16.
+func (l *loadSlots) read(most, now, pct int) {
 	switch {
-	case pct <= 0 || inFlight <= 0:
-	case pct < 100 && l.exact && 2*inFlight < l.n && inFlight*100/pct < l.n:
-		// Few out: the server's count and the one here differ by a request or two (one on
-		// its way, an answer that left before this one was read here, a reading that waited
-		// behind a busy machine), a large share of few. At the end of a round, readings
-		// with four out said 6 and 3 of an account served 10 at a time.
+	case pct <= 0 || most <= 0:
 	case pct < 100:
-		l.bounds[l.reads%loadReads] = max(1, inFlight*100/pct)
+		b := max(1, most*100/pct)
+		if l.exact && now < most && b >= l.n {
+			return
+		}
+		l.bounds[l.reads%loadReads] = b
 		l.reads++
-		l.n, l.exact = secondLeast(l.bounds[:min(l.reads, loadReads)]), true
+		l.n, l.exact = slices.Min(l.bounds[:min(l.reads, loadReads)]), true
 	case l.exact:
-	case l.n == 0 || l.n >= inFlight:
-		l.n = max(1, inFlight-1)
+	case l.n == 0 || l.n >= most:
+		l.n = max(1, most-1)
 	}
-}
-
-// secondLeast is the second least of bounds, or the least of fewer than three. A reading can
-// also bound the capacity too low: when answers leave together, the server counts one whose
-// headers have already come here (a year's first pages all end about together), and a
-// capacity of 10 read as 8 left two slots idle for a whole round. One such reading among the
-// last few is not the estimate; the least of the others is.
-func secondLeast(bounds []int) int {
-	if len(bounds) < 3 {
-		return slices.Min(bounds)
-	}
-	b := slices.Clone(bounds)
-	slices.Sort(b)
-	return b[1]
 }
 
 func newThrottle(cfg Throttle, maxWait time.Duration, notice func(string)) *throttle {
@@ -304,7 +314,8 @@ func newThrottle(cfg Throttle, maxWait time.Duration, notice func(string)) *thro
 		cfg.WaitScale = 1
 	}
 	return &throttle{cfg: cfg, maxWait: maxWait, notice: notice, changed: make(chan struct{}),
-		accounts: map[string]*accountState{}, runs: map[string]string{}, app: -1, appCap: cfg.MaxInFlight}
+		accounts: map[string]*accountState{}, runs: map[string]string{}, app: -1, appCap: cfg.MaxInFlight,
+		unread: map[*outstanding]struct{}{}}
 }
 
 func (g *throttle) state(acct string) *accountState {
@@ -441,7 +452,15 @@ func (g *throttle) acquire(ctx context.Context, acct string) (grant, error) {
 			s.lastGrant = now
 			g.grants++
 			s.granted++
-			gr := grant{n: g.grants, seq: s.granted}
+			for o := range g.unread {
+				o.app = max(o.app, g.unanswered)
+				if o.acct == acct {
+					o.own = max(o.own, s.unanswered)
+				}
+			}
+			out := &outstanding{acct: acct, own: s.unanswered, app: g.unanswered}
+			g.unread[out] = struct{}{}
+			gr := grant{n: g.grants, seq: s.granted, out: out}
 			g.mu.Unlock()
 			return gr, nil
 		}
@@ -484,8 +503,9 @@ func waitFor(ctx context.Context, changed <-chan struct{}, wait time.Duration) e
 	return nil
 }
 
-// release ends a request started by acquire; answered says observe has counted its answer.
-func (g *throttle) release(acct string, answered bool) {
+// release ends request gr of acct started by acquire; answered says observe has counted its
+// answer.
+func (g *throttle) release(acct string, gr grant, answered bool) {
 	g.mu.Lock()
 	s := g.state(acct)
 	s.inFlight--
@@ -493,6 +513,7 @@ func (g *throttle) release(acct string, answered bool) {
 	if !answered {
 		s.unanswered--
 		g.unanswered--
+		delete(g.unread, gr.out)
 	}
 	g.notify()
 	g.mu.Unlock()
@@ -520,17 +541,23 @@ func (g *throttle) observe(acct string, gr grant, u Usage) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	// The server counts as busy the requests it has not answered, this one included: the
-	// requests here whose answers have not come are what its load reading is compared with.
-	// Both are of now, whichever request was granted first: a load reading is taken as the
-	// answer leaves, not an hourly count that an older answer could report behind a newer
-	// one. (Read in grant order, the first round's readings after the answer of its last
-	// granted request were all dropped, and one 100% reading held the account below its
-	// capacity for the whole round.)
+	// most requests unanswered here at once since this one was granted are what its load
+	// reading is compared with (outstanding). Every reading counts, whichever request was
+	// granted first: a load reading is taken as the answer leaves, not an hourly count that
+	// an older answer could report behind a newer one. (Read in grant order, the first
+	// round's readings after the answer of its last granted request were all dropped, and
+	// one 100% reading held the account below its capacity for the whole round.)
+	own, app := g.state(acct).unanswered, g.unanswered
+	mostOwn, mostApp := own, app
+	if gr.out != nil {
+		mostOwn, mostApp = max(own, gr.out.own), max(app, gr.out.app)
+		delete(g.unread, gr.out)
+	}
 	if s := g.state(acct); acct != "" && u.Load >= 0 {
-		s.slots.read(s.unanswered, u.Load)
+		s.slots.read(mostOwn, own, u.Load)
 	}
 	if u.AppLoad >= 0 {
-		g.appSlots.read(g.unanswered, u.AppLoad)
+		g.appSlots.read(mostApp, app, u.AppLoad)
 	}
 	if s := g.state(acct); s.unanswered > 0 {
 		s.unanswered--
