@@ -16,9 +16,10 @@ import (
 
 // A fetched row's scalar values are converted in Go, once, to the column's
 // type and appended to a stage table of that type: the API's text is never
-// stored as VARCHAR and parsed again by DuckDB. Nested JSON values (action
-// lists, string lists, JSON columns) stay JSON text, parsed once by DuckDB's
-// own JSON reader in loadSQL. Every conversion matches what DuckDB's CAST of
+// stored as VARCHAR and parsed again by DuckDB. Nested JSON values stay JSON
+// text, parsed once by DuckDB's own JSON reader: action lists as each chunk
+// is appended (stageAppender), string lists and JSON columns when the stage
+// becomes the scan's table (stageToTemp). Every conversion matches what DuckDB's CAST of
 // the same text gives (TestConvertMatchesDuckDB), so the cache, which keeps
 // the API's text and converts it in SQL, serves the same values.
 
@@ -27,7 +28,7 @@ type conv int
 
 const (
 	convText      conv = iota // VARCHAR: a string as it is, other JSON as its text
-	convJSON                  // nested JSON: its text, converted in loadSQL by castExpr
+	convJSON                  // nested JSON: its text, converted in SQL by castExpr
 	convBigint                // BIGINT
 	convDouble                // DOUBLE
 	convDecimal               // DECIMAL(18,2) in the currency's units ("12.34")
@@ -65,9 +66,13 @@ func convOf(typ string, minor bool) conv {
 	return convJSON
 }
 
-// stageType is the stage column's SQL type: the column's own, or VARCHAR
-// for text and nested JSON, or UBIGINT for an id (numericID).
+// stageType is the stage column's SQL type: the column's own (action-stat
+// lists too: parsedOnAppend), or VARCHAR for text and other nested JSON,
+// or UBIGINT for an id (numericID).
 func (f stageField) stageType() string {
+	if f.parsedOnAppend() {
+		return f.typ
+	}
 	if f.numericID() {
 		return "UBIGINT"
 	}
@@ -86,6 +91,14 @@ func (f stageField) stageType() string {
 // text.
 func (f stageField) numericID() bool {
 	return f.conv == convText && (f.apiField == "id" || strings.HasSuffix(f.apiField, "_id"))
+}
+
+// parsedOnAppend reports whether a field is an action-stat list: the
+// decoders check its JSON and hand DuckDB the text, which from_json parses
+// as each chunk is appended (stageAppender), so the stage holds the list
+// typed and nothing reads the text twice.
+func (f stageField) parsedOnAppend() bool {
+	return f.typ == fbtables.ActionStatsType
 }
 
 // canonicalID reads s as an id number when it is exactly the text
@@ -211,7 +224,7 @@ func checkActionStats(val []byte) error {
 // actionStatsEnd reads the action-stat list at b[i], checking it as JSON
 // and its numbers as checkActionStats does, in one pass; it returns the
 // index just past it, and whether an entry had a key other than
-// action_type and value (an attribution window: loadSQL must then parse
+// action_type and value (an attribution window: the appender must then parse
 // the list with every window's field). If quoted is not nil, the index of
 // the opening quote of each value compactActionStats may unquote is
 // appended to it.
@@ -443,8 +456,8 @@ func parseScaled(s string, scale int) (int64, error) {
 }
 
 // castExpr converts staged text (the API's string, or JSON text for nested
-// values) to the column's type in SQL: for the nested types in loadSQL, and
-// for every type when the cache serves the API text it kept. DuckDB does
+// values) to the column's type in SQL: for string lists and JSON columns in
+// stageToTemp, and for every type when the cache serves the text it kept. DuckDB does
 // the conversion, so a malformed value fails loudly instead of becoming a
 // wrong number.
 func castExpr(f stageField, v string) string {
@@ -466,10 +479,15 @@ func castExpr(f stageField, v string) string {
 }
 
 // textExpr is the inverse of castExpr for a typed stage column: the text
-// the cache keeps, which castExpr turns back into the same value.
+// the cache keeps, which castExpr turns back into the same value. An
+// action list, typed in the stage, is kept as DuckDB's JSON of it: every
+// key, null windows too, numbers as DuckDB prints a DOUBLE (exactly).
 func textExpr(f stageField, v string) string {
 	if f.numericID() {
 		return fmt.Sprintf("CAST(%s AS VARCHAR)", v) // UBIGINT until a value is not a canonical number
+	}
+	if f.parsedOnAppend() {
+		return fmt.Sprintf("CAST(to_json(%s) AS VARCHAR)", v) // from_json of it gives the list back
 	}
 	switch f.conv {
 	case convText, convJSON:

@@ -278,3 +278,50 @@ func actionStatsOracle(b []byte) (ok, windows bool) {
 	}
 	return true, windows
 }
+
+// TestActionListCacheTextRoundTrips: an action list, typed in the stage,
+// is kept in the cache as textExpr's text and served through castExpr; the
+// served list must equal the one read_json-style from_json gave from the
+// API's text (the oracle), windows, nulls, escapes and extreme numbers too.
+func TestActionListCacheTextRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, Config{Graph: graph.Config{BaseURL: "http://127.0.0.1:1", Token: "unused"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	f := stageField{name: "v", apiField: "v", typ: fbtables.ActionStatsType, conv: convOf(fbtables.ActionStatsType, false)}
+	lists := []string{
+		`[{"action_type":"link_click","value":"12"}]`,
+		`[{"action_type":"offsite_conversion.fb_pixel_purchase","value":"0.30000000000000004","1d_click":"1.5","7d_view":"2"}]`,
+		`[{"action_type":"a\"b\\c\u00e9","value":"18446744073709551616"},{"action_type":"x","value":"-0"}]`,
+		`[{"action_type":"t","value":"1e-300","28d_click":"9007199254740993"}]`,
+		`[{"action_type":"t"}]`,
+		`[]`,
+	}
+	var vals []string
+	for _, l := range lists {
+		vals = append(vals, "("+sqlString(l)+")")
+	}
+	vals = append(vals, "(NULL)")
+	mustExec(t, e, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE rt_api AS SELECT api, %s AS v FROM (VALUES %s) t(api)", castExpr(f, "api"), strings.Join(vals, ", ")))
+	if got := mustInt(t, e, "SELECT count(*) FROM rt_api WHERE v IS NOT NULL"); got != int64(len(lists)) {
+		t.Fatalf("%d lists parsed, want %d", got, len(lists))
+	}
+	served := castExpr(f, textExpr(f, "v"))
+	bad := mustInt(t, e, fmt.Sprintf("SELECT count(*) FROM rt_api WHERE %s IS DISTINCT FROM v", served))
+	if bad != 0 {
+		var api, text string
+		e.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT api, %s FROM rt_api WHERE %s IS DISTINCT FROM v LIMIT 1", textExpr(f, "v"), served)).Scan(&api, &text)
+		t.Fatalf("%d lists change through the cache's text, e.g. %s → %s", bad, api, text)
+	}
+}
+
+func mustInt(t *testing.T, e *Engine, q string) int64 {
+	t.Helper()
+	var n int64
+	if err := e.conn.QueryRowContext(context.Background(), q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

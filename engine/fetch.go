@@ -46,7 +46,6 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 	if err := e.createStage(ctx, stage, fields, work.allAccounts(accounts)); err != nil {
 		return 0, err
 	}
-	var hits int64
 	if cached != nil {
 		served, err := e.serveHits(ctx, stage, fields, cached.hits)
 		if isCacheRead(ctx, err) {
@@ -57,24 +56,17 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 			return 0, err
 		}
 		tr.cacheServed(cached, served, sc)
-		hits = served
 	}
-	n, windows, err := e.appendRows(ctx, stage, sc, fields, work, tr)
+	n, err := e.appendRows(ctx, stage, sc, fields, work, tr)
 	if err != nil {
 		return 0, err
-	}
-	if hits > 0 {
-		windows = allFields // the cache's rows were not read by a decoder
 	}
 	if cached != nil {
 		e.writeCache(ctx, sc, stage, fields, cached)
 	}
-	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields, windows)); err != nil {
-		return 0, fmt.Errorf("load %s rows: %w", sc.Table.Name, err)
+	if err := e.stageToTemp(ctx, sc, stage, fields); err != nil {
+		return 0, err
 	}
-	// The stage is a copy of the rows: free it now, not at the end of the
-	// statement, so a big scan is held once.
-	e.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+stage)
 	return n, nil
 }
 
@@ -124,7 +116,7 @@ func stageFields(sc *planner.Scan) []stageField {
 	var out []stageField
 	for _, c := range sc.Columns {
 		if c.Kind == fbtables.KindOption {
-			// Option constants are text; loadSQL casts them.
+			// Option constants are text; stageToTemp casts them.
 			out = append(out, stageField{name: c.Name, constant: sc.OptionText[c.Name], typ: c.Type, conv: convJSON})
 			continue
 		}
@@ -169,32 +161,51 @@ func (e *Engine) createStage(ctx context.Context, stage string, fields []stageFi
 	return nil
 }
 
-// loadSQL moves staged rows into the typed table: typed fields as they
-// are, nested JSON parsed by DuckDB. Action lists are parsed for their
-// attribution windows only in the fields of windows: the decoders saw
-// every entry of the others (decoder.windows).
-func loadSQL(sc *planner.Scan, stage string, fields []stageField, windows fieldSet) string {
-	if len(sc.Columns) == 0 {
-		return fmt.Sprintf("INSERT INTO %s SELECT _id FROM %s", sc.Temp, stage)
+// stageToTemp makes the stage the scan's typed table, in place of the
+// empty one createTemp made: it drops the stage's own columns (the unit,
+// the account, fields only the cache files by), turns id and nested-JSON
+// text into the columns' types, and takes the table's name. Dropping a
+// column moves no data and only the columns whose type changes are
+// rewritten, where copying the rows into the table (INSERT … SELECT) cost
+// as much as storing them in the stage again: the action lists most.
+func (e *Engine) stageToTemp(ctx context.Context, sc *planner.Scan, stage string, fields []stageField) error {
+	var stmts []string
+	keep := fields
+	if len(sc.Columns) > 0 {
+		keep = fields[:len(sc.Columns)]
 	}
-	var exprs []string
-	for k, f := range fields[:len(sc.Columns)] {
-		if f.typ == fbtables.ActionStatsType && !windows.has(k) {
-			exprs = append(exprs, actionStatsNarrowExpr(quote(f.name)))
-			continue
-		}
-		if f.conv == convJSON {
-			exprs = append(exprs, castExpr(f, quote(f.name)))
-			continue
-		}
-		exprs = append(exprs, quote(f.name))
+	for _, name := range []string{"_unit", "_acct"} {
+		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", stage, name))
 	}
-	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", sc.Temp, strings.Join(exprs, ", "), stage)
+	for _, f := range fields[len(keep):] {
+		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", stage, quote(f.name)))
+	}
+	for i, f := range keep {
+		typ := "VARCHAR" // the _id of a scan that reads no column
+		if len(sc.Columns) > 0 {
+			typ = sc.Columns[i].Type
+		}
+		switch {
+		case f.numericID():
+			// UBIGINT, or VARCHAR if a value was not a canonical number:
+			// the cast is then a no-op
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", stage, quote(f.name), typ))
+		case f.conv == convJSON && !f.parsedOnAppend():
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s", stage, quote(f.name), typ, castExpr(f, quote(f.name))))
+		}
+	}
+	stmts = append(stmts, "DROP TABLE "+sc.Temp, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", stage, quote(sc.Temp)))
+	for _, q := range stmts {
+		if _, err := e.conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("load %s rows: %w", sc.Table.Name, err)
+		}
+	}
+	return nil
 }
 
 // appendRows fetches every account concurrently and appends rows as pages
 // arrive, so memory holds a page per account rather than the whole result.
-func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, fieldSet, error) {
+func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
 	return e.appendFrom(ctx, stage, tr.addRows, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
 		accounts := work.accounts
 		if sc.Table.Insights {

@@ -13,7 +13,7 @@ import (
 
 // LoadPages loads Graph API response pages ({"data":[…],"paging":…}) into
 // a new temporary table with the named insights columns, through the same
-// decode → typed stage → insert path a query's fetch uses. It exists so
+// decode → typed stage → table path a query's fetch uses. It exists so
 // the ingest benchmark measures that path on fixed bytes, without HTTP.
 // pages yields each page's bytes, valid until the next.
 func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, pages iter.Seq[[]byte]) (int64, error) {
@@ -35,11 +35,11 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 		return 0, err
 	}
 	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
-	n, windows, err := e.loadPages(ctx, stage, fields, pages)
+	n, err := e.loadPages(ctx, stage, fields, pages)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := e.conn.ExecContext(ctx, loadSQL(sc, stage, fields, windows)); err != nil {
+	if err := e.stageToTemp(ctx, sc, stage, fields); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -49,7 +49,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 // decoder batching its rows for the one goroutine that appends them to the
 // stage (appendLoop). pages is read in one goroutine, each page copied
 // once so the iterator may reuse its buffer.
-func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, fieldSet, error) {
+func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, error) {
 	return e.appendFrom(ctx, stage, func(int64) {}, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
 		workers := runtime.GOMAXPROCS(0)
 		pagesCh := make(chan []byte, workers)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -70,51 +71,118 @@ func putBatch(b *[]driver.Value) {
 	batchPool.Put(b)
 }
 
-// stageAppender appends batches to a stage table whose id columns
-// (numericID) are UBIGINT until a value that is not a canonical number
-// arrives: then it turns that column into VARCHAR, whose text for the
-// numbers already appended is theirs exactly, and from then on appends the
-// column's numbers as their text.
+// stageAppender appends batches to a stage table through a query
+// appender: the rows go to DuckDB as a chunk of Go-typed values, and an
+// INSERT … SELECT over each flushed chunk fills the stage, parsing the
+// action-stat lists' JSON on the way (parsedOnAppend), so the stage holds
+// them typed and no pass over the stage re-reads text. The chunk's types
+// are an empty template table's (the stage's, with lists as VARCHAR).
+//
+// Id columns (numericID) are UBIGINT until a value that is not a canonical
+// number arrives: then the column turns into VARCHAR, in the stage and the
+// template, whose text for the numbers already appended is theirs exactly,
+// and from then on the column's numbers are appended as their text.
+//
+// A list is parsed for its attribution windows only once a decoder saw an
+// entry with one in that field (decoder.windows): from_json of two keys,
+// cast to the full type, costs DuckDB a quarter less than all eight. The
+// set only grows; a batch that brings a new field reopens the appender
+// with the wider parse.
 type stageAppender struct {
-	dc    driver.Conn
-	stage string
-	app   *duckdb.Appender
-	names []string // the stage's columns, in order
-	ids   []int    // columns still UBIGINT
-	text  []int    // VARCHAR columns, id columns turned VARCHAR among them
+	dc       driver.Conn
+	stage    string
+	template string // empty: the chunk's column types
+	app      *duckdb.Appender
+	names    []string // the stage's columns, in order
+	lists    []bool   // per column: an action-stat list, appended as JSON text
+	ids      []int    // columns still UBIGINT
+	text     []int    // VARCHAR columns, id columns turned VARCHAR among them
+	windows  fieldSet // the list fields parsed whole; field k is column k+2
 }
 
 func newStageAppender(ctx context.Context, dc driver.Conn, stage string) (*stageAppender, error) {
-	a := &stageAppender{dc: dc, stage: stage}
-	rows, err := dc.(driver.QueryerContext).QueryContext(ctx, "SELECT name, type FROM pragma_table_info("+sqlString(stage)+")", nil)
+	a := &stageAppender{dc: dc, stage: stage, template: stage + "_in"}
+	// DuckDB spells a type its own way ("value" quoted): ask it whether a
+	// column is an action-stat list
+	q := fmt.Sprintf("SELECT name, type, type = typeof(CAST(NULL AS %s)) FROM pragma_table_info(%s)", fbtables.ActionStatsType, sqlString(stage))
+	rows, err := dc.(driver.QueryerContext).QueryContext(ctx, q, nil)
 	if err != nil {
 		return nil, fmt.Errorf("append to %s: %w", stage, err)
 	}
 	row := make([]driver.Value, len(rows.Columns()))
+	var cols []string
 	for i := 0; rows.Next(row) == nil; i++ {
 		name, _ := row[0].(string)
+		typ, _ := row[1].(string)
+		list, _ := row[2].(bool)
 		a.names = append(a.names, name)
-		switch row[1] {
-		case "UBIGINT":
+		a.lists = append(a.lists, list)
+		switch {
+		case list:
+			typ = "VARCHAR"
+		case typ == "UBIGINT":
 			a.ids = append(a.ids, i)
-		case "VARCHAR":
+		case typ == "VARCHAR":
 			a.text = append(a.text, i) // an id column the cache's rows turned to text, maybe
 		}
+		cols = append(cols, quote(name)+" "+typ)
 	}
 	rows.Close()
+	ddl := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", a.template, strings.Join(cols, ", "))
+	if _, err := dc.(driver.ExecerContext).ExecContext(ctx, ddl, nil); err != nil {
+		return nil, fmt.Errorf("append to %s: %w", stage, err)
+	}
 	if err := a.open(); err != nil {
+		a.dropTemplate()
 		return nil, err
 	}
 	return a, nil
 }
 
+// open starts an appender whose query parses lists as a.windows says.
 func (a *stageAppender) open() error {
-	app, err := duckdb.NewAppender(a.dc, "temp", "main", a.stage)
+	exprs := make([]string, len(a.names))
+	for i := range a.names {
+		col := fmt.Sprintf("col%d", i+1)
+		switch {
+		case !a.lists[i]:
+			exprs[i] = col
+		case a.windows.has(i - 2):
+			exprs[i] = fmt.Sprintf("from_json(%s, '%s')", col, actionStatsJSON)
+		default:
+			exprs[i] = actionStatsNarrowExpr(col)
+		}
+	}
+	q := fmt.Sprintf("INSERT INTO %s SELECT %s FROM appended_data", a.stage, strings.Join(exprs, ", "))
+	app, err := duckdb.NewTableAppender(a.dc, q, "temp", "main", a.template, nil)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w", a.stage, err)
 	}
 	a.app = app
 	return nil
+}
+
+// close flushes what is appended and ends the appender.
+func (a *stageAppender) close() error {
+	err := a.app.Close()
+	a.dropTemplate()
+	return err
+}
+
+func (a *stageAppender) dropTemplate() {
+	a.dc.(driver.ExecerContext).ExecContext(context.Background(), "DROP TABLE IF EXISTS "+a.template, nil)
+}
+
+// widen reopens the appender to parse the list fields of windows whole.
+func (a *stageAppender) widen(windows fieldSet) error {
+	if windows&^a.windows == 0 {
+		return nil
+	}
+	if err := a.app.Close(); err != nil {
+		return err
+	}
+	a.windows |= windows
+	return a.open()
 }
 
 // idsAsTextSQL turns a stage's id column from UBIGINT into VARCHAR; DuckDB's cast gives each
@@ -128,8 +196,10 @@ func (a *stageAppender) toText(ctx context.Context, c int) error {
 	if err := a.app.Close(); err != nil {
 		return err
 	}
-	if _, err := a.dc.(driver.ExecerContext).ExecContext(ctx, idsAsTextSQL(a.stage, a.names[c]), nil); err != nil {
-		return fmt.Errorf("stage %s as text: %w", a.names[c], err)
+	for _, t := range []string{a.stage, a.template} {
+		if _, err := a.dc.(driver.ExecerContext).ExecContext(ctx, idsAsTextSQL(t, a.names[c]), nil); err != nil {
+			return fmt.Errorf("stage %s as text: %w", a.names[c], err)
+		}
 	}
 	a.ids = slices.DeleteFunc(a.ids, func(k int) bool { return k == c })
 	a.text = append(a.text, c)
@@ -140,6 +210,9 @@ func (a *stageAppender) toText(ctx context.Context, c int) error {
 func (a *stageAppender) appendBatch(ctx context.Context, m rowMsg) (int64, error) {
 	vals := *m.vals
 	defer putBatch(m.vals)
+	if err := a.widen(m.windows); err != nil {
+		return 0, err
+	}
 	var n int64
 	for i := 0; i+m.width <= len(vals); i += m.width {
 		row := vals[i : i+m.width]
@@ -168,8 +241,7 @@ func (a *stageAppender) appendBatch(ctx context.Context, m rowMsg) (int64, error
 // batches on out) and appends what they send until all are done. The first
 // error, a producer's (given to fail) or the appender's, cancels the rest
 // and is the result, with no count: nothing partial is passed off as whole.
-// It also returns the action-list fields some row had attribution windows in.
-func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, fieldSet, error) {
+func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
@@ -183,7 +255,7 @@ func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64)
 	}
 	start(ctx, rowsCh, fail, &wg)
 	go func() { wg.Wait(); close(rowsCh) }()
-	n, windows, err := e.appendLoop(ctx, stage, rowsCh, added)
+	n, err := e.appendLoop(ctx, stage, rowsCh, added)
 	if err != nil {
 		fail(err)
 		for range rowsCh { // let the producers finish
@@ -191,20 +263,17 @@ func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64)
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return 0, 0, firstErr
+		return 0, firstErr
 	}
-	return n, windows, ctx.Err()
+	return n, ctx.Err()
 }
 
 // appendLoop appends the batches arriving on rows to the stage until the
 // channel closes, and deletes a failed unit's rows when asked; added is
-// told of each batch appended. It returns the rows kept and the
-// action-list fields any row had attribution windows in (a discarded row's
-// too: that only costs a wider parse). On an error the caller must drain
-// rows, so the fetchers can finish.
-func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, fieldSet, error) {
+// told of each batch appended. It returns the rows kept. On an error the
+// caller must drain rows, so the fetchers can finish.
+func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
 	var n int64
-	var windows fieldSet
 	err := e.conn.Raw(func(dc any) error {
 		a, err := newStageAppender(ctx, dc.(driver.Conn), stage)
 		if err != nil {
@@ -212,17 +281,16 @@ func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMs
 		}
 		perUnit := map[int64]int64{}
 		for m := range rows {
-			windows |= m.windows
 			if m.discard {
 				// A unit failed after some of its rows arrived and will run
 				// again: its rows so far must not count twice.
 				if err := a.app.Flush(); err != nil {
-					a.app.Close()
+					a.close()
 					return fmt.Errorf("append to %s: %w", stage, err)
 				}
 				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
 				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
-					a.app.Close()
+					a.close()
 					return fmt.Errorf("discard rows of a failed request: %w", err)
 				}
 				n -= perUnit[m.unit]
@@ -231,16 +299,16 @@ func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMs
 			}
 			k, err := a.appendBatch(ctx, m)
 			if err != nil {
-				a.app.Close()
+				a.close()
 				return fmt.Errorf("append to %s: %w", stage, err)
 			}
 			perUnit[m.unit] += k
 			n += k
 			added(k)
 		}
-		return a.app.Close()
+		return a.close()
 	})
-	return n, windows, err
+	return n, err
 }
 
 // batcher decodes one fetcher's rows into batches.
@@ -353,7 +421,7 @@ type decoder struct {
 	seq     []seenKey // the keys of the rows before, in their order
 	last    []lastValue
 	// the action-list fields an entry of which had a key besides
-	// action_type and value, in any row read so far (loadSQL)
+	// action_type and value, in any row read so far (stageAppender)
 	windows fieldSet
 	quoted  []int // scratch: the values of an action list compactActionStats unquotes
 }
@@ -540,7 +608,7 @@ func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, e
 	for _, k := range fields {
 		f := &d.fields[k]
 		if f.typ == fbtables.ActionStatsType && val[0] == '[' {
-			row[k] = compactActionStats(b, at, end, d.quoted) // checked above; loadSQL parses it
+			row[k] = compactActionStats(b, at, end, d.quoted) // checked above; the appender parses it
 			continue
 		}
 		last := &d.last[k]

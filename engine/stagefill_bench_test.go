@@ -90,6 +90,6 @@ func fillStage(ctx context.Context, e *Engine, stage string, fields []stageField
 			ch <- rowMsg{vals: b, width: 2 + len(fields)}
 		}
 	}()
-	n, _, err := e.appendLoop(ctx, stage, ch, func(int64) {})
+	n, err := e.appendLoop(ctx, stage, ch, func(int64) {})
 	return n, err
 }
