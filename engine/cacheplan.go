@@ -169,8 +169,9 @@ func (e *Engine) lookup(ctx context.Context, p *scanCache, accounts []string) ([
 
 // serveHits copies the rows of the entries served into the stage table,
 // picking each staged field out of the entry's layout. They are tagged
-// _unit = -1, apart from fetched rows.
+// _unit = -1, apart from fetched rows, and go to the stage's first table.
 func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageField, hits []cacheHit) (int64, error) {
+	stage = stagePart(stage, 0)
 	byLayout := map[string][]string{}
 	for _, h := range hits {
 		byLayout[h.layout] = append(byLayout[h.layout], fmt.Sprint(h.id))

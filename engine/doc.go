@@ -1,6 +1,6 @@
 // Package engine runs plans: it owns the DuckDB connection, fetches each
-// planned scan through the Graph client, loads the rows into typed temporary
-// tables, and runs the rewritten SQL; its render subpackage writes results.
+// planned scan through the Graph client, loads the rows into typed stage
+// tables seen through a temporary view per scan, and runs the rewritten SQL; its render subpackage writes results.
 // It and its subpackages are the only packages that import DuckDB.
 //
 // Fetching (fetch.go, insights.go, schedule.go, split.go, estimate.go,
@@ -16,8 +16,10 @@
 //
 // Loading (load.go, convert.go, rowdecode.go, stage.go): each row is read
 // in one pass by the fetcher that received it, its scalars converted once
-// in Go (as DuckDB's CAST would), and sent in batches to the one goroutine
-// that appends them to a typed stage (appendLoop). LoadPages drives the
+// in Go (as DuckDB's CAST would), and sent in batches to the appenders of
+// the stage's tables (appendLoop), which parse the action lists' JSON as
+// they append; once every row is in, the stage becomes the scan's table
+// (stageToTemp) without a copy. LoadPages drives the
 // same path over fixed pages, with as many decoders as cores, for the
 // ingest benchmark.
 //

@@ -175,6 +175,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.removeTemp()
 		return nil, fmt.Errorf("open duckdb connection: %w", err)
 	}
+	if _, err := e.conn.ExecContext(ctx, "ATTACH ':memory:' AS "+stageDB); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("open duckdb: %w", err)
+	}
 	if cfg.MemoryLimit != "" {
 		if _, err := e.conn.ExecContext(ctx, "SET memory_limit = "+sqlString(cfg.MemoryLimit)); err != nil {
 			e.Close()

@@ -137,11 +137,13 @@ func firstField(sc *planner.Scan) string {
 	return "id"
 }
 
-// createStage creates the stage table a scan appends to: the unit and
-// account of each row, then the fields, typed (stageType). The account is
-// an ENUM of the scan's accounts: the Appender writes an ENUM value in Go,
-// where every VARCHAR value is a call into DuckDB, and a row of an account
-// outside the list fails to append rather than being mislabelled.
+// createStage creates the stage a scan appends to: stageParts tables in
+// the stage database, each with the unit and account of each row, then the
+// fields, typed (stageType), and a temporary view of them all by the
+// stage's name, which the cache reads. The account is an ENUM of the
+// scan's accounts: the Appender writes an ENUM value in Go, where every
+// VARCHAR value is a call into DuckDB, and a row of an account outside the
+// list fails to append rather than being mislabelled.
 func (e *Engine) createStage(ctx context.Context, stage string, fields []stageField, accounts []string) error {
 	acctType := "VARCHAR"
 	if len(accounts) > 0 {
@@ -155,31 +157,32 @@ func (e *Engine) createStage(ctx context.Context, stage string, fields []stageFi
 	for _, f := range fields {
 		cols = append(cols, quote(f.name)+" "+f.stageType())
 	}
-	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stage, strings.Join(cols, ", "))); err != nil {
+	var parts []string
+	for k := range stageParts {
+		if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", stagePart(stage, k), strings.Join(cols, ", "))); err != nil {
+			return fmt.Errorf("create %s: %w", stage, err)
+		}
+		parts = append(parts, "SELECT * FROM "+stagePart(stage, k))
+	}
+	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", stage, strings.Join(parts, " UNION ALL "))); err != nil {
 		return fmt.Errorf("create %s: %w", stage, err)
 	}
 	return nil
 }
 
 // stageToTemp makes the stage the scan's typed table, in place of the
-// empty one createTemp made: it drops the stage's own columns (the unit,
-// the account, fields only the cache files by), turns id and nested-JSON
-// text into the columns' types, and takes the table's name. Dropping a
-// column moves no data and only the columns whose type changes are
-// rewritten, where copying the rows into the table (INSERT … SELECT) cost
-// as much as storing them in the stage again: the action lists most.
+// empty one createTemp made: a temporary view of the stage's tables that
+// leaves out their own columns (the unit, the account, fields only the
+// cache files by) and gives ids their text. Nested JSON other than action
+// lists (string lists, JSON columns) is parsed in place first, so a bad
+// value fails the load. Copying the rows into a table (INSERT … SELECT)
+// cost as much as storing them in the stage again, the action lists most.
 func (e *Engine) stageToTemp(ctx context.Context, sc *planner.Scan, stage string, fields []stageField) error {
-	var stmts []string
 	keep := fields
 	if len(sc.Columns) > 0 {
 		keep = fields[:len(sc.Columns)]
 	}
-	for _, name := range []string{"_unit", "_acct"} {
-		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", stage, name))
-	}
-	for _, f := range fields[len(keep):] {
-		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", stage, quote(f.name)))
-	}
+	var exprs, stmts []string
 	for i, f := range keep {
 		typ := "VARCHAR" // the _id of a scan that reads no column
 		if len(sc.Columns) > 0 {
@@ -187,14 +190,22 @@ func (e *Engine) stageToTemp(ctx context.Context, sc *planner.Scan, stage string
 		}
 		switch {
 		case f.numericID():
-			// UBIGINT, or VARCHAR if a value was not a canonical number:
-			// the cast is then a no-op
-			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", stage, quote(f.name), typ))
+			// UBIGINT, or VARCHAR if a value was not a canonical number
+			exprs = append(exprs, fmt.Sprintf("CAST(%s AS %s) AS %s", quote(f.name), typ, quote(f.name)))
+			continue
 		case f.conv == convJSON && !f.parsedOnAppend():
-			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s", stage, quote(f.name), typ, castExpr(f, quote(f.name))))
+			for k := range stageParts {
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s", stagePart(stage, k), quote(f.name), typ, castExpr(f, quote(f.name))))
+			}
 		}
+		exprs = append(exprs, quote(f.name))
 	}
-	stmts = append(stmts, "DROP TABLE "+sc.Temp, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", stage, quote(sc.Temp)))
+	var parts []string
+	for k := range stageParts {
+		parts = append(parts, fmt.Sprintf("SELECT %s FROM %s", strings.Join(exprs, ", "), stagePart(stage, k)))
+	}
+	stmts = append(stmts, "DROP VIEW "+stage, "DROP TABLE "+sc.Temp,
+		fmt.Sprintf("CREATE TEMP VIEW %s AS %s", sc.Temp, strings.Join(parts, " UNION ALL ")))
 	for _, q := range stmts {
 		if _, err := e.conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("load %s rows: %w", sc.Table.Name, err)

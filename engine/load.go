@@ -8,7 +8,9 @@ import (
 	"github.com/fbsql/fbsql/planner"
 )
 
-// createTemp creates the empty typed table a scan loads into.
+// createTemp creates the empty typed table a scan's name stands for until
+// its rows are loaded (stageToTemp replaces it), and for good if nothing
+// is fetched.
 func (e *Engine) createTemp(ctx context.Context, sc *planner.Scan) error {
 	var cols []string
 	for _, c := range sc.Columns {
@@ -28,8 +30,19 @@ func (e *Engine) createTemp(ctx context.Context, sc *planner.Scan) error {
 
 func (e *Engine) dropTemps(st *planner.Statement) {
 	for _, sc := range st.Scans {
-		e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+sc.Temp)
-		e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+sc.Temp+"_stage")
+		e.dropScan(sc.Temp)
+	}
+}
+
+// dropScan drops a scan's table, a view once loaded (stageToTemp), and
+// its stage. Errors are ignored: a name is dropped as what it is.
+func (e *Engine) dropScan(temp string) {
+	stage := temp + "_stage"
+	for _, q := range []string{"DROP VIEW IF EXISTS " + temp, "DROP TABLE IF EXISTS " + temp, "DROP VIEW IF EXISTS " + stage} {
+		e.conn.ExecContext(context.Background(), q)
+	}
+	for k := range stageParts {
+		e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stagePart(stage, k))
 	}
 }
 

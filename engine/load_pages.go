@@ -12,7 +12,7 @@ import (
 )
 
 // LoadPages loads Graph API response pages ({"data":[…],"paging":…}) into
-// a new temporary table with the named insights columns, through the same
+// a new temporary view (stageToTemp) with the named insights columns, through the same
 // decode → typed stage → table path a query's fetch uses. It exists so
 // the ingest benchmark measures that path on fixed bytes, without HTTP.
 // pages yields each page's bytes, valid until the next.
@@ -34,12 +34,12 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	if err := e.createStage(ctx, stage, fields, []string{""}); err != nil {
 		return 0, err
 	}
-	defer e.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage)
 	n, err := e.loadPages(ctx, stage, fields, pages)
-	if err != nil {
-		return 0, err
+	if err == nil {
+		err = e.stageToTemp(ctx, sc, stage, fields)
 	}
-	if err := e.stageToTemp(ctx, sc, stage, fields); err != nil {
+	if err != nil {
+		e.dropScan(table)
 		return 0, err
 	}
 	return n, nil

@@ -100,11 +100,13 @@ type stageAppender struct {
 	windows  fieldSet // the list fields parsed whole; field k is column k+2
 }
 
-func newStageAppender(ctx context.Context, dc driver.Conn, stage string) (*stageAppender, error) {
-	a := &stageAppender{dc: dc, stage: stage, template: stage + "_in"}
+func newStageAppender(ctx context.Context, dc driver.Conn, stage string, k int) (*stageAppender, error) {
+	a := &stageAppender{dc: dc, stage: stagePart(stage, k), template: fmt.Sprintf("%s_%d_in", stage, k)}
 	// DuckDB spells a type its own way ("value" quoted): ask it whether a
 	// column is an action-stat list
-	q := fmt.Sprintf("SELECT name, type, type = typeof(CAST(NULL AS %s)) FROM pragma_table_info(%s)", fbtables.ActionStatsType, sqlString(stage))
+	q := fmt.Sprintf(`SELECT column_name, data_type, data_type = typeof(CAST(NULL AS %s)) FROM duckdb_columns()
+		WHERE database_name = %s AND schema_name = 'main' AND table_name = %s ORDER BY column_index`,
+		fbtables.ActionStatsType, sqlString(stageDB), sqlString(stagePartName(stage, k)))
 	rows, err := dc.(driver.QueryerContext).QueryContext(ctx, q, nil)
 	if err != nil {
 		return nil, fmt.Errorf("append to %s: %w", stage, err)
@@ -128,6 +130,9 @@ func newStageAppender(ctx context.Context, dc driver.Conn, stage string) (*stage
 		cols = append(cols, quote(name)+" "+typ)
 	}
 	rows.Close()
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("append to %s: no such table", a.stage)
+	}
 	ddl := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", a.template, strings.Join(cols, ", "))
 	if _, err := dc.(driver.ExecerContext).ExecContext(ctx, ddl, nil); err != nil {
 		return nil, fmt.Errorf("append to %s: %w", stage, err)
@@ -196,7 +201,7 @@ func (a *stageAppender) toText(ctx context.Context, c int) error {
 	if err := a.app.Close(); err != nil {
 		return err
 	}
-	for _, t := range []string{a.stage, a.template} {
+	for _, t := range []string{a.stage, "temp.main." + a.template} {
 		if _, err := a.dc.(driver.ExecerContext).ExecContext(ctx, idsAsTextSQL(t, a.names[c]), nil); err != nil {
 			return fmt.Errorf("stage %s as text: %w", a.names[c], err)
 		}
@@ -268,19 +273,113 @@ func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64)
 	return n, ctx.Err()
 }
 
-// appendLoop appends the batches arriving on rows to the stage until the
-// channel closes, and deletes a failed unit's rows when asked; added is
-// told of each batch appended. It returns the rows kept. On an error the
-// caller must drain rows, so the fetchers can finish.
+// stageDB is the in-memory database that holds stages: its tables, unlike
+// temporary ones, are seen by every connection, so each part of a stage
+// can have an appender of its own on a connection of its own.
+const stageDB = "fbsql_stage"
+
+// stageParts is the tables a stage is split into. Appending is DuckDB's
+// work on the appending connection (the chunk's copy, the parse of the
+// action lists, the insert), one chunk at a time: with one appender it
+// was busy 90% of a load while the decoders waited, so batches go to
+// stageParts appenders in turn.
+const stageParts = 2
+
+// stagePart is the SQL name of a stage's table k.
+func stagePart(stage string, k int) string {
+	return stageDB + ".main." + stagePartName(stage, k)
+}
+
+func stagePartName(stage string, k int) string { return fmt.Sprintf("%s_%d", stage, k) }
+
+// appendLoop appends the batches arriving on rows to the stage's tables
+// until the channel closes, a batch to each appender in turn, and deletes
+// a failed unit's rows when asked (every appender is asked, after the
+// batches before); added is told of each batch appended. It returns the
+// rows kept. On an error the caller must drain rows, so the fetchers can
+// finish.
 func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+		kept     [stageParts]int64
+		ins      [stageParts]chan rowMsg
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	for k := range ins {
+		ins[k] = make(chan rowMsg, 4)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := e.appendPart(ctx, stage, k, ins[k], added)
+			if err != nil {
+				fail(err)
+				for range ins[k] { // until the dispatch sees the cancel
+				}
+			}
+			kept[k] = n
+		}()
+	}
+	next := 0
+dispatch:
+	for m := range rows {
+		to := ins[next : next+1]
+		if m.discard {
+			to = ins[:]
+		} else {
+			next = (next + 1) % stageParts
+		}
+		for _, in := range to {
+			select {
+			case in <- m:
+			case <-ctx.Done():
+				break dispatch
+			}
+		}
+	}
+	for _, in := range ins {
+		close(in)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	var n int64
-	err := e.conn.Raw(func(dc any) error {
-		a, err := newStageAppender(ctx, dc.(driver.Conn), stage)
+	for _, k := range kept {
+		n += k
+	}
+	return n, nil
+}
+
+// appendPart appends the batches of in to the stage's table k, on the
+// engine's connection for the first and a connection of its own for the
+// others, and returns the rows kept.
+func (e *Engine) appendPart(ctx context.Context, stage string, k int, in <-chan rowMsg, added func(int64)) (int64, error) {
+	conn := e.conn
+	if k > 0 {
+		c, err := e.db.Conn(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("append to %s: %w", stage, err)
+		}
+		defer c.Close()
+		conn = c
+	}
+	var n int64
+	err := conn.Raw(func(dc any) error {
+		a, err := newStageAppender(ctx, dc.(driver.Conn), stage, k)
 		if err != nil {
 			return err
 		}
 		perUnit := map[int64]int64{}
-		for m := range rows {
+		for m := range in {
 			if m.discard {
 				// A unit failed after some of its rows arrived and will run
 				// again: its rows so far must not count twice.
@@ -288,7 +387,7 @@ func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMs
 					a.close()
 					return fmt.Errorf("append to %s: %w", stage, err)
 				}
-				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", stage, m.unit)
+				del := fmt.Sprintf("DELETE FROM %s WHERE _unit = %d", a.stage, m.unit)
 				if _, err := dc.(driver.ExecerContext).ExecContext(ctx, del, nil); err != nil {
 					a.close()
 					return fmt.Errorf("discard rows of a failed request: %w", err)
