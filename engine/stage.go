@@ -71,12 +71,13 @@ func putBatch(b *[]driver.Value) {
 	batchPool.Put(b)
 }
 
-// stageAppender appends batches to a stage table through a query
-// appender: the rows go to DuckDB as a chunk of Go-typed values, and an
-// INSERT … SELECT over each flushed chunk fills the stage, parsing the
-// action-stat lists' JSON on the way (parsedOnAppend), so the stage holds
-// them typed and no pass over the stage re-reads text. The chunk's types
+// stageAppender appends batches to one of a stage's tables. Rows go to
+// DuckDB as chunks of Go-typed values. A table with action-stat lists is
+// filled through a query appender: an INSERT … SELECT over the chunks
+// parses the lists' JSON on the way (parsedOnAppend), so the stage holds
+// them typed and no pass over the stage re-reads text; the chunk's types
 // are an empty template table's (the stage's, with lists as VARCHAR).
+// Without lists, the chunks are appended to the table as they are.
 //
 // Id columns (numericID) are UBIGINT until a value that is not a canonical
 // number arrives: then the column turns into VARCHAR, in the stage and the
@@ -91,7 +92,8 @@ func putBatch(b *[]driver.Value) {
 type stageAppender struct {
 	dc       driver.Conn
 	stage    string
-	template string // empty: the chunk's column types
+	part     string // the stage table's name in stageDB
+	template string // empty table: the chunk's column types; "" without lists
 	app      *duckdb.Appender
 	names    []string // the stage's columns, in order
 	lists    []bool   // per column: an action-stat list, appended as JSON text
@@ -101,7 +103,7 @@ type stageAppender struct {
 }
 
 func newStageAppender(ctx context.Context, dc driver.Conn, stage string, k int) (*stageAppender, error) {
-	a := &stageAppender{dc: dc, stage: stagePart(stage, k), template: fmt.Sprintf("%s_%d_in", stage, k)}
+	a := &stageAppender{dc: dc, stage: stagePart(stage, k), part: stagePartName(stage, k)}
 	// DuckDB spells a type its own way ("value" quoted): ask it whether a
 	// column is an action-stat list
 	q := fmt.Sprintf(`SELECT column_name, data_type, data_type = typeof(CAST(NULL AS %s)) FROM duckdb_columns()
@@ -133,9 +135,12 @@ func newStageAppender(ctx context.Context, dc driver.Conn, stage string, k int) 
 	if len(cols) == 0 {
 		return nil, fmt.Errorf("append to %s: no such table", a.stage)
 	}
-	ddl := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", a.template, strings.Join(cols, ", "))
-	if _, err := dc.(driver.ExecerContext).ExecContext(ctx, ddl, nil); err != nil {
-		return nil, fmt.Errorf("append to %s: %w", stage, err)
+	if slices.Contains(a.lists, true) {
+		a.template = a.part + "_in"
+		ddl := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", a.template, strings.Join(cols, ", "))
+		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, ddl, nil); err != nil {
+			return nil, fmt.Errorf("append to %s: %w", stage, err)
+		}
 	}
 	if err := a.open(); err != nil {
 		a.dropTemplate()
@@ -146,6 +151,16 @@ func newStageAppender(ctx context.Context, dc driver.Conn, stage string, k int) 
 
 // open starts an appender whose query parses lists as a.windows says.
 func (a *stageAppender) open() error {
+	if a.template == "" {
+		// nothing to parse: the chunks go to the table as they are, one
+		// copy less than through a query
+		app, err := duckdb.NewAppender(a.dc, stageDB, "main", a.part)
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", a.stage, err)
+		}
+		a.app = app
+		return nil
+	}
 	exprs := make([]string, len(a.names))
 	for i := range a.names {
 		col := fmt.Sprintf("col%d", i+1)
@@ -175,7 +190,9 @@ func (a *stageAppender) close() error {
 }
 
 func (a *stageAppender) dropTemplate() {
-	a.dc.(driver.ExecerContext).ExecContext(context.Background(), "DROP TABLE IF EXISTS "+a.template, nil)
+	if a.template != "" {
+		a.dc.(driver.ExecerContext).ExecContext(context.Background(), "DROP TABLE IF EXISTS "+a.template, nil)
+	}
 }
 
 // widen reopens the appender to parse the list fields of windows whole.
@@ -201,7 +218,11 @@ func (a *stageAppender) toText(ctx context.Context, c int) error {
 	if err := a.app.Close(); err != nil {
 		return err
 	}
-	for _, t := range []string{a.stage, "temp.main." + a.template} {
+	tables := []string{a.stage}
+	if a.template != "" {
+		tables = append(tables, "temp.main."+a.template)
+	}
+	for _, t := range tables {
 		if _, err := a.dc.(driver.ExecerContext).ExecContext(ctx, idsAsTextSQL(t, a.names[c]), nil); err != nil {
 			return fmt.Errorf("stage %s as text: %w", a.names[c], err)
 		}
