@@ -42,7 +42,7 @@ func cpuNow() time.Duration {
 
 // stageFillSetup opens an engine and decodes the rows BenchmarkStageFill
 // appends.
-func stageFillSetup(b *testing.B) (*Engine, []stageField, [][]driver.Value) {
+func stageFillSetup(b testing.TB) (*Engine, []stageField, [][]driver.Value) {
 	ctx := context.Background()
 	e, err := Open(ctx, Config{Graph: graph.Config{BaseURL: "http://127.0.0.1:1", Token: "unused"}})
 	if err != nil {
