@@ -83,7 +83,7 @@ const keyDocs = `Keys of -json (one object per workload):
                             (airbyte.go: Airbyte's own algorithm, call budget on);
   airbyte_style_measured_s  as measured (it runs compressed); airbyte_style_requests its requests
   airbyte_style_over_fbsql  airbyte_style_s over wall_s
-  ingest_rows_per_s         fbsql's load path (decode, convert, append, insert) on fixed pages
+  ingest_rows_per_s         fbsql's load path (decode, convert, append, parse lists) on fixed pages
   read_json_rows_per_s      OLD baseline: DuckDB read_json with type auto-detection (numbers stay
   ingest_ratio_to_read_json VARCHAR; sniffing costs most of its time): flatters fbsql
   typed_read_json_rows_per_s read_json with columns= set to fbsql's own output types; the result
