@@ -1,6 +1,7 @@
 // Package engine runs plans: it owns the DuckDB connection, fetches each
 // planned scan through the Graph client, loads the rows into typed stage
-// tables seen through a temporary view per scan, and runs the rewritten SQL; its render subpackage writes results.
+// tables seen through a temporary view per scan, and runs the rewritten
+// SQL; its render subpackage writes results.
 // It and its subpackages are the only packages that import DuckDB.
 //
 // Fetching (fetch.go, insights.go, schedule.go, split.go, estimate.go,

@@ -12,8 +12,8 @@ import (
 )
 
 // LoadPages loads Graph API response pages ({"data":[…],"paging":…}) into
-// a new temporary view (stageToTemp) with the named insights columns, through the same
-// decode → typed stage → table path a query's fetch uses. It exists so
+// a new temporary view (stageToTemp) with the named insights columns,
+// through the same decode → typed stage → table path a query's fetch uses. It exists so
 // the ingest benchmark measures that path on fixed bytes, without HTTP.
 // pages yields each page's bytes, valid until the next.
 func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, pages iter.Seq[[]byte]) (int64, error) {
@@ -46,8 +46,8 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 }
 
 // loadPages decodes pages as a query's fetchers do, in parallel, each
-// decoder batching its rows for the one goroutine that appends them to the
-// stage (appendLoop). pages is read in one goroutine, each page copied
+// decoder batching its rows for the appenders of the stage's tables
+// (appendLoop). pages is read in one goroutine, each page copied
 // once so the iterator may reuse its buffer.
 func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, error) {
 	return e.appendFrom(ctx, stage, func(int64) {}, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {

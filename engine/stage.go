@@ -17,7 +17,7 @@ import (
 )
 
 // Fetchers decode rows into batches of typed values and send them to the
-// one goroutine that appends to the stage table. A batch is one flat slice
+// appenders of the stage's tables (appendLoop). A batch is one flat slice
 // (rows × (2 + fields): unit, account, then the fields), so a row costs no
 // allocation of its own and the channel carries a message per batch, not
 // per row; the slices are pooled.
@@ -268,30 +268,40 @@ func (a *stageAppender) appendBatch(ctx context.Context, m rowMsg) (int64, error
 // error, a producer's (given to fail) or the appender's, cancels the rest
 // and is the result, with no count: nothing partial is passed off as whole.
 func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appender
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
-	}
-	start(ctx, rowsCh, fail, &wg)
+	ctx, first := withFirstError(ctx)
+	defer first.cancel()
+	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appenders
+	var wg sync.WaitGroup
+	start(ctx, rowsCh, first.fail, &wg)
 	go func() { wg.Wait(); close(rowsCh) }()
 	n, err := e.appendLoop(ctx, stage, rowsCh, added)
 	if err != nil {
-		fail(err)
+		first.fail(err)
 		for range rowsCh { // let the producers finish
 		}
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
+	if first.err != nil {
+		return 0, first.err
 	}
 	return n, ctx.Err()
+}
+
+// firstError keeps the first of several goroutines' errors and cancels
+// the others' context when it arrives; read err after they are done.
+type firstError struct {
+	once   sync.Once
+	err    error
+	cancel context.CancelFunc
+}
+
+func withFirstError(ctx context.Context) (context.Context, *firstError) {
+	ctx, cancel := context.WithCancel(ctx)
+	return ctx, &firstError{cancel: cancel}
+}
+
+func (f *firstError) fail(err error) {
+	f.once.Do(func() { f.err = err; f.cancel() })
 }
 
 // stageDB is the in-memory database that holds stages: its tables, unlike
@@ -320,18 +330,13 @@ func stagePartName(stage string, k int) string { return fmt.Sprintf("%s_%d", sta
 // rows kept. On an error the caller must drain rows, so the fetchers can
 // finish.
 func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, first := withFirstError(ctx)
+	defer first.cancel()
 	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-		kept     [stageParts]int64
-		ins      [stageParts]chan rowMsg
+		wg   sync.WaitGroup
+		kept [stageParts]int64
+		ins  [stageParts]chan rowMsg
 	)
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
-	}
 	for k := range ins {
 		ins[k] = make(chan rowMsg, 4)
 		wg.Add(1)
@@ -339,7 +344,7 @@ func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMs
 			defer wg.Done()
 			n, err := e.appendPart(ctx, stage, k, ins[k], added)
 			if err != nil {
-				fail(err)
+				first.fail(err)
 				for range ins[k] { // until the dispatch sees the cancel
 				}
 			}
@@ -367,15 +372,15 @@ dispatch:
 		close(in)
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
+	if first.err != nil {
+		return 0, first.err
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	var n int64
-	for _, k := range kept {
-		n += k
+	for _, c := range kept {
+		n += c
 	}
 	return n, nil
 }
@@ -417,14 +422,14 @@ func (e *Engine) appendPart(ctx context.Context, stage string, k int, in <-chan 
 				delete(perUnit, m.unit)
 				continue
 			}
-			k, err := a.appendBatch(ctx, m)
+			c, err := a.appendBatch(ctx, m)
 			if err != nil {
 				a.close()
 				return fmt.Errorf("append to %s: %w", stage, err)
 			}
-			perUnit[m.unit] += k
-			n += k
-			added(k)
+			perUnit[m.unit] += c
+			n += c
+			added(c)
 		}
 		return a.close()
 	})
