@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -24,7 +23,7 @@ const maxJobsPerAccount = 8
 
 // runAsync runs a unit as an async report run (graph.Client.RunReport): a run that fails or
 // is skipped is submitted again, up to maxJobAttempts times in all.
-func (r *insightsRun) runAsync(ctx context.Context, u *unit, emit func(json.RawMessage) error) error {
+func (r *insightsRun) runAsync(ctx context.Context, u *unit, rows graph.Rows) error {
 	release, err := r.e.jobSlot(ctx, u.acct)
 	if err != nil {
 		return err
@@ -32,7 +31,7 @@ func (r *insightsRun) runAsync(ctx context.Context, u *unit, emit func(json.RawM
 	defer release()
 	minWait, maxWait := r.e.pollBounds()
 	opts := graph.RunOptions{PollMin: minWait, PollMax: maxWait, Deadline: r.e.cfg.JobDeadline, OnPercent: r.tr.jobPercent}
-	err = r.e.client.RunReport(ctx, r.query(u), opts, emit)
+	err = r.e.client.RunReport(ctx, r.query(u), opts, rows)
 	var je *graph.JobError
 	switch {
 	case err == nil:
@@ -46,7 +45,7 @@ func (r *insightsRun) runAsync(ctx context.Context, u *unit, emit func(json.RawM
 	case u.attempts+1 < maxJobAttempts: // skipped, or failed for a reason that may pass
 		u.attempts++
 		release()
-		return r.runAsync(ctx, u, emit)
+		return r.runAsync(ctx, u, rows)
 	case je.Run.Status == "Job Failed" || je.Run.Status == "Job Skipped":
 		// Failing or being skipped again and again is the API's way of
 		// asking for less: the unit is split, each piece with attempts of

@@ -220,12 +220,19 @@ func (r *insightsRun) runUnit(ctx context.Context, u *unit) (int, error) {
 		}
 		return nil
 	}
+	rows := graph.Rows{Each: emit}
+	if r.sc.Limit == 0 {
+		// Without a LIMIT to stop at a row, pages are read in place: one walk over a page's
+		// bytes finds its rows, its paging and any error, and decodes the rows.
+		rows = graph.Rows{Pages: unitPages{b, u.acct}}
+	}
 	var err error
 	if u.async {
-		err = r.runAsync(ctx, u, emit)
+		err = r.runAsync(ctx, u, rows)
 	} else {
-		err = r.runSync(ctx, u, emit)
+		err = r.runSync(ctx, u, rows)
 	}
+	delivered += b.page.kept
 	// The unit's rows so far go out before it ends or is discarded.
 	if ferr := b.flush(ctx); err == nil || errors.Is(err, errEnough) {
 		err = ferr
@@ -290,9 +297,23 @@ func (r *insightsRun) query(u *unit) graph.Insights {
 	return q
 }
 
+// unitPages reads a unit's pages into its batcher, naming the account in a row's error.
+type unitPages struct {
+	*batcher
+	acct string
+}
+
+func (p unitPages) ReadRow(page []byte, at int) (int, error) {
+	end, err := p.batcher.ReadRow(page, at)
+	if err != nil {
+		return 0, fmt.Errorf("act_%s/insights: %w", p.acct, err)
+	}
+	return end, nil
+}
+
 // runSync reads a unit with paged GETs.
-func (r *insightsRun) runSync(ctx context.Context, u *unit, emit func(json.RawMessage) error) error {
-	err := r.e.client.Insights(ctx, r.query(u), emit)
+func (r *insightsRun) runSync(ctx context.Context, u *unit, rows graph.Rows) error {
+	err := r.e.client.Insights(ctx, r.query(u), rows)
 	if isTooBig(err) || isSyncTimeout(err) {
 		return &errTooBig{err}
 	}

@@ -448,6 +448,7 @@ type batcher struct {
 	// boxing them per row was ~4% of a load's CPU
 	boxedUnit int64
 	boxed     [2]driver.Value
+	page      pageState // rows of a page read in place, not yet kept (pagerows.go)
 }
 
 func newBatcher(out chan<- rowMsg, fields []stageField, whole bool, acct string) *batcher {
@@ -505,11 +506,20 @@ func (b *batcher) added(ctx context.Context) error {
 // flush sends the rows decoded so far. A fetcher flushes at the end of its
 // work and before asking to discard its unit's rows.
 func (b *batcher) flush(ctx context.Context) error {
+	if b.page.reading {
+		b.DropPage() // never sent: no one said the page was whole
+	}
 	if b.buf == nil || len(*b.buf) == 0 {
 		return nil
 	}
-	m := rowMsg{unit: b.unit, vals: b.buf, width: b.width, windows: b.dec.windows}
+	vals := b.buf
 	b.buf = nil
+	return b.send(ctx, vals)
+}
+
+// send sends a batch of rows.
+func (b *batcher) send(ctx context.Context, vals *[]driver.Value) error {
+	m := rowMsg{unit: b.unit, vals: vals, width: b.width, windows: b.dec.windows}
 	select {
 	case b.out <- m:
 		return nil
@@ -519,8 +529,11 @@ func (b *batcher) flush(ctx context.Context) error {
 	}
 }
 
-// release returns an unsent batch to the pool.
+// release returns unsent batches to the pool.
 func (b *batcher) release() {
+	if b.page.reading {
+		b.DropPage()
+	}
 	if b.buf != nil {
 		putBatch(b.buf)
 		b.buf = nil

@@ -195,7 +195,7 @@ func (r *airbyteRun) start(ctx context.Context, acct string, day time.Time) (*ai
 		}
 	}}
 	go func() {
-		j.done <- r.client.RunReport(ctx, q, o, func(json.RawMessage) error { return nil })
+		j.done <- r.client.RunReport(ctx, q, o, graph.Rows{Each: func(json.RawMessage) error { return nil }})
 	}()
 	select {
 	case j.id = <-created:

@@ -350,7 +350,8 @@ type request struct {
 	method string
 	path   string // caller's path, for errors and OnResponse
 	url    *url.URL
-	form   string // POST body
+	form   string     // POST body
+	pages  PageReader // reads a GET's rows during the scan (Rows.Pages), nil otherwise
 }
 
 // send performs one HTTP exchange and returns the body of a successful JSON answer, scanned
@@ -412,7 +413,7 @@ func (c *Client) send(ctx context.Context, r request) (_ *heldBody, _ scannedPag
 	case err != nil:
 		return nil, scannedPage{}, resp.Header, c.transportErr(err, true)
 	}
-	page, apiErr := c.checkBody(resp.StatusCode, r.path, held.data)
+	page, apiErr := c.checkBody(resp.StatusCode, r.path, held.data, r.pages)
 	if apiErr != nil {
 		held.release()
 		return nil, scannedPage{}, resp.Header, apiErr

@@ -204,8 +204,20 @@ const maxSnippet = 200
 // checkBody scans a response once and turns it into an *APIError when it is not a successful
 // JSON answer: an `error` key on any status (PY treats a 200 with `error` as a failure too), a
 // non-JSON or truncated body, or a non-2xx status without an error object.
-func (c *Client) checkBody(status int, path string, body []byte) (scannedPage, *APIError) {
-	page, err := scanPage(body, c.callerChecksRows)
+//
+// With a PageReader, a successful 2xx page is read in one pass: its rows go to pr as they are
+// met, and the page comes back with read set; the caller keeps or drops them. Any other body
+// (or one the one-pass scan leaves alone) is scanned the classic way, with nothing left read.
+func (c *Client) checkBody(status int, path string, body []byte, pr PageReader) (scannedPage, *APIError) {
+	if pr != nil && status >= 200 && status <= 299 {
+		if page, ok := scanPageRows(body, pr); ok {
+			if len(page.errRaw) == 0 || string(page.errRaw) == "null" {
+				return page, nil
+			}
+			pr.DropPage() // an error member: the classic scan below reports it
+		}
+	}
+	page, err := scanPage(body, c.callerChecksRows || pr != nil)
 	if err != nil {
 		msg := fmt.Sprintf("HTTP %d with a non-JSON or truncated body (%d bytes): %q", status, len(body), c.snippet(body))
 		// A cut-off body or an HTML error page says nothing about the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,6 +65,16 @@ func FuzzDecodePage(f *testing.F) {
 			checkErr(t, err)
 		}
 
+		// The same page read in place by a PageReader: the same rows or the same failure.
+		pages := &refPages{}
+		perr := c.GetRows(ctx, "act_1/insights", Params{"fields": []string{"spend"}}, Rows{Pages: pages})
+		if (err == nil) != (perr == nil) || len(pages.pending) > 0 {
+			t.Fatalf("Get: %v; GetRows: %v (rows left pending: %d)", err, perr, len(pages.pending))
+		}
+		if got, want := fmt.Sprint(pages.kept), fmt.Sprint(rawStrings(rows)); err == nil && got != want {
+			t.Fatalf("GetRows kept %s, Get delivered %s", got, want)
+		}
+
 		var obj map[string]any
 		err = c.GetObject(ctx, "act_1", nil, &obj)
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -75,6 +86,14 @@ func FuzzDecodePage(f *testing.F) {
 			t.Fatalf("GetObject accepted a body that is not JSON: %q", body)
 		}
 	})
+}
+
+func rawStrings(rows []json.RawMessage) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = string(r)
+	}
+	return out
 }
 
 type fuzzAnswer struct {

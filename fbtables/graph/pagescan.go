@@ -18,7 +18,10 @@ type scannedPage struct {
 	object  bool     // the body is a JSON object
 	hasData bool     // it has a "data" key whose value is an array
 	badData string   // the JSON kind of a "data" value that is not an array, "" otherwise
-	rows    [][]byte // the data array's elements
+	rows    [][]byte // the data array's elements (not with a PageReader: see read)
+	data    []byte   // the data array, brackets included
+	count   int      // how many elements it has
+	read    bool     // a PageReader read them during the scan (scanPageRows)
 	paging  []byte   // the "paging" value, nil when absent
 	errRaw  []byte   // the "error" value, nil when absent
 }
@@ -60,7 +63,9 @@ func scanPage(body []byte, rowsChecked bool) (scannedPage, error) {
 type scanner struct {
 	b           []byte
 	i           int
-	delimitRows bool // data elements are delimited, not checked (scanPage)
+	delimitRows bool       // data elements are delimited, not checked (scanPage)
+	pages       PageReader // reads the data elements in place (scanPageRows)
+	dataSeen    bool       // a "data" member was met
 }
 
 func (s *scanner) fail(what string) error {
@@ -107,20 +112,35 @@ func (s *scanner) topObject(p *scannedPage) error {
 		s.i++
 		s.space()
 		start := s.i
+		if key == "data" {
+			if s.dataSeen && s.pages != nil {
+				return errScanAgain
+			}
+			s.dataSeen = true
+		}
 		switch {
+		case key == "data" && s.i < len(s.b) && s.b[s.i] == '[' && s.pages != nil:
+			n, err := s.readRows(s.pages)
+			if err != nil {
+				return err
+			}
+			p.rows, p.count, p.read = nil, n, true
+			p.data, p.hasData, p.badData = s.b[start:s.i], true, ""
 		case key == "data" && s.i < len(s.b) && s.b[s.i] == '[':
 			rows, err := s.array()
 			if err != nil {
 				return err
 			}
-			p.rows, p.hasData, p.badData = rows, true, ""
+			p.rows, p.count = rows, len(rows)
+			p.data, p.hasData, p.badData = s.b[start:s.i], true, ""
 		default:
 			if err := s.value(1); err != nil {
 				return err
 			}
 			switch key {
 			case "data":
-				p.rows, p.hasData, p.badData = nil, false, jsonKind(s.b[start])
+				p.rows, p.count, p.data = nil, 0, nil
+				p.hasData, p.badData = false, jsonKind(s.b[start])
 			case "paging":
 				p.paging = s.b[start:s.i]
 			case "error":

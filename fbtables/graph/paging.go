@@ -52,6 +52,13 @@ const DefaultMaxPages = 10_000
 // error. If each returns an error, paging stops and Get returns that error unchanged, so
 // callers can stop early (e.g. for LIMIT) with a sentinel of their own.
 func (c *Client) Get(ctx context.Context, path string, params Params, each func(row json.RawMessage) error) error {
+	return c.GetRows(ctx, path, params, Rows{Each: each})
+}
+
+// GetRows is Get delivering to rows: to rows.Each as Get does, or to rows.Pages, which reads
+// each page's rows during the client's one pass over the page and keeps them once the page is
+// known whole, valid and new (see PageReader).
+func (c *Client) GetRows(ctx context.Context, path string, params Params, rows Rows) error {
 	u, err := c.endpoint(path, params, http.MethodGet)
 	if err != nil {
 		return err
@@ -61,15 +68,18 @@ func (c *Client) Get(ctx context.Context, path string, params Params, each func(
 		if page > c.maxPages {
 			return fmt.Errorf("get %s: more than %d pages; stopping (the server keeps handing out next pages)", path, c.maxPages)
 		}
-		body, pg, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u})
+		body, pg, err := c.do(ctx, request{method: http.MethodGet, path: path, url: u, pages: rows.Pages})
 		if err != nil {
 			return c.scrub(fmt.Errorf("get %s, page %d: %w", path, page, err))
 		}
-		if err := loops.repeated(pg.rows); err != nil {
+		if err := loops.repeated(pg); err != nil {
+			if pg.read {
+				rows.Pages.DropPage()
+			}
 			body.release()
 			return fmt.Errorf("get %s, page %d: %w", path, page, err)
 		}
-		next, err := c.readPage(body, pg, path, page, each)
+		next, err := c.readPage(ctx, pg, path, page, rows)
 		body.release()
 		if err != nil || next == "" {
 			return err
@@ -78,15 +88,49 @@ func (c *Client) Get(ctx context.Context, path string, params Params, each func(
 		if err != nil {
 			return c.scrub(fmt.Errorf("get %s, page %d: %w", path, page, err))
 		}
-		if err := loops.check(u.String(), nu.String(), len(pg.rows)); err != nil {
+		if err := loops.check(u.String(), nu.String(), pg.count); err != nil {
 			return fmt.Errorf("get %s, page %d: %w", path, page, err)
 		}
 		u = nu
 	}
 }
 
-// readPage hands a page's rows to each and returns its paging.next.
-func (c *Client) readPage(body *heldBody, pg scannedPage, path string, page int, each func(json.RawMessage) error) (string, error) {
+// readPage delivers a page's rows and returns its paging.next. Rows a PageReader read during
+// the scan are kept here, or dropped if the page's paging is bad; rows of a page scanned the
+// classic way go to it one by one, each a whole element.
+func (c *Client) readPage(ctx context.Context, pg scannedPage, path string, page int, rows Rows) (string, error) {
+	next, err := c.pageNext(pg, path, page)
+	if err != nil {
+		if pg.read {
+			rows.Pages.DropPage()
+		}
+		return "", err
+	}
+	switch {
+	case pg.read:
+		return next, rows.Pages.KeepPage(ctx)
+	case rows.Pages != nil:
+		for _, row := range pg.rows {
+			if end, err := rows.Pages.ReadRow(row, 0); err != nil || end != len(row) {
+				rows.Pages.DropPage()
+				if err == nil {
+					err = fmt.Errorf("get %s, page %d: a row has bytes after its end: %.40q", path, page, row[end:])
+				}
+				return "", err
+			}
+		}
+		return next, rows.Pages.KeepPage(ctx)
+	}
+	for _, row := range pg.rows {
+		if err := rows.Each(row); err != nil {
+			return "", err
+		}
+	}
+	return next, nil
+}
+
+// pageNext checks that a page is an edge's and reads its paging.next.
+func (c *Client) pageNext(pg scannedPage, path string, page int) (string, error) {
 	if pg.badData != "" {
 		return "", fmt.Errorf("get %s, page %d: decode page: \"data\" is %s, not an array", path, page, pg.badData)
 	}
@@ -96,11 +140,6 @@ func (c *Client) readPage(body *heldBody, pg scannedPage, path string, page int,
 	next, err := pagingNext(pg.paging)
 	if err != nil {
 		return "", c.scrub(fmt.Errorf("get %s, page %d: decode paging: %w", path, page, err))
-	}
-	for _, row := range pg.rows {
-		if err := each(row); err != nil {
-			return "", err
-		}
 	}
 	return next, nil
 }
@@ -123,21 +162,15 @@ type loopGuard struct {
 // repeated fails if rows are those of an earlier page: checked before they are delivered. The
 // hash is a fast 64-bit one with a random seed: the chance that two different pages of one Get
 // collide, which would stop paging with an error (never a wrong answer), is negligible.
-func (g *loopGuard) repeated(rows [][]byte) error {
-	if len(rows) == 0 {
+func (g *loopGuard) repeated(pg scannedPage) error {
+	if pg.count == 0 {
 		return nil
 	}
 	if g.pages == nil {
 		g.pages = map[uint64]bool{}
 		g.seed = maphash.MakeSeed()
 	}
-	var h maphash.Hash
-	h.SetSeed(g.seed)
-	for _, r := range rows {
-		h.Write(r)
-		h.WriteByte(0)
-	}
-	sum := h.Sum64()
+	sum := maphash.Bytes(g.seed, pg.data)
 	if g.pages[sum] {
 		return errors.New("a page repeated the rows of an earlier page under a new cursor; stopping rather than counting rows twice")
 	}

@@ -90,7 +90,7 @@ func (e *JobError) Error() string {
 // without completing is a *JobError; one the API refuses as too large is a TooBig *APIError or
 // a *JobError whose Run.TooBig. While the run exists its requests count against acct's
 // throttle.
-func (c *Client) RunReport(ctx context.Context, q Insights, o RunOptions, each func(row json.RawMessage) error) error {
+func (c *Client) RunReport(ctx context.Context, q Insights, o RunOptions, rows Rows) error {
 	acct, path := q.Account, q.path()
 	params, err := q.params(false)
 	if err != nil {
@@ -124,12 +124,46 @@ func (c *Client) RunReport(ctx context.Context, q Insights, o RunOptions, each f
 	}
 	// Only a read that delivered no row may be repeated: rows are never sent twice.
 	delivered := false
-	return c.whileFresh(ctx, born, func() bool { return !delivered }, func() error {
-		return c.Get(ctx, id+"/insights", Params{"limit": pageLimit(orDefault(o.PageSize, InsightsPageSize), q.Limit)}, func(row json.RawMessage) error {
+	if rows.Pages != nil {
+		rows.Pages = &keptPages{PageReader: rows.Pages, kept: &delivered}
+	} else {
+		each := rows.Each
+		rows.Each = func(row json.RawMessage) error {
 			delivered = true
 			return each(row)
-		})
+		}
+	}
+	return c.whileFresh(ctx, born, func() bool { return !delivered }, func() error {
+		return c.GetRows(ctx, id+"/insights", Params{"limit": pageLimit(orDefault(o.PageSize, InsightsPageSize), q.Limit)}, rows)
 	})
+}
+
+// keptPages is a PageReader that notes when a row was kept.
+type keptPages struct {
+	PageReader
+	kept *bool
+	read int // rows read since the last KeepPage or DropPage
+}
+
+func (k *keptPages) ReadRow(page []byte, at int) (int, error) {
+	end, err := k.PageReader.ReadRow(page, at)
+	if err == nil {
+		k.read++
+	}
+	return end, err
+}
+
+func (k *keptPages) KeepPage(ctx context.Context) error {
+	if k.read > 0 {
+		*k.kept = true
+	}
+	k.read = 0
+	return k.PageReader.KeepPage(ctx)
+}
+
+func (k *keptPages) DropPage() {
+	k.read = 0
+	k.PageReader.DropPage()
 }
 
 // runID reads a report_run_id given as a string or a number; "" if it is neither.

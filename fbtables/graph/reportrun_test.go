@@ -45,7 +45,7 @@ func runReport(t *testing.T, f *fakeGraph, o RunOptions) (int, error) {
 		o.PollMin, o.PollMax = time.Millisecond, 5*time.Millisecond
 	}
 	rows := 0
-	err := c.RunReport(context.Background(), Insights{Account: "1", Params: ParamList{{"level", "ad"}}}, o, func(json.RawMessage) error { rows++; return nil })
+	err := c.RunReport(context.Background(), Insights{Account: "1", Params: ParamList{{"level", "ad"}}}, o, Rows{Each: func(json.RawMessage) error { rows++; return nil }})
 	return rows, err
 }
 

@@ -81,13 +81,13 @@ func pageLimit(size, limit int) int {
 	return size
 }
 
-// Insights reads q with paged GETs (a sync insights request).
-func (c *Client) Insights(ctx context.Context, q Insights, each func(row json.RawMessage) error) error {
+// Insights reads q with paged GETs (a sync insights request) into rows.
+func (c *Client) Insights(ctx context.Context, q Insights, rows Rows) error {
 	p, err := q.params(true)
 	if err != nil {
 		return err
 	}
-	return c.Get(ctx, q.path(), p, each)
+	return c.GetRows(ctx, q.path(), p, rows)
 }
 
 // Edge reads a scan's rows for one account: path has {account} where the account id (without

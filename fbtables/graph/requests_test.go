@@ -21,7 +21,7 @@ func TestInsightsRequest(t *testing.T) {
 	scan := ParamList{{"level", "campaign"}, {"filtering", []map[string]any{{"field": "spend", "operator": "GREATER_THAN", "value": 1}}},
 		{"time_range", map[string]string{"since": "2026-01-01", "until": "2026-12-31"}}}
 	q := Insights{Account: "42", Params: scan, Range: &DateRange{day("2026-03-01"), day("2026-03-31")}, Campaigns: []string{"7", "8"}, Limit: 10}
-	if err := c.Insights(context.Background(), q, func(json.RawMessage) error { return nil }); err != nil {
+	if err := c.Insights(context.Background(), q, Rows{Each: func(json.RawMessage) error { return nil }}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
@@ -42,7 +42,7 @@ func TestInsightsRequest(t *testing.T) {
 		t.Errorf("the scan's own parameters were modified: %v", scan)
 	}
 	q = Insights{Account: "42", Params: scan, Ranges: []DateRange{{day("2026-01-01"), day("2026-01-31")}, {day("2026-02-01"), day("2026-02-28")}}}
-	c.Insights(context.Background(), q, func(json.RawMessage) error { return nil })
+	c.Insights(context.Background(), q, Rows{Each: func(json.RawMessage) error { return nil }})
 	if got.Get("time_ranges") != `[{"since":"2026-01-01","until":"2026-01-31"},{"since":"2026-02-01","until":"2026-02-28"}]` || got.Get("limit") != "5000" {
 		t.Errorf("time_ranges %s limit %s", got.Get("time_ranges"), got.Get("limit"))
 	}
