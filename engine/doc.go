@@ -15,8 +15,11 @@
 // account from the usage headers, report runs and error classes — is
 // fbtables/graph's: the engine asks the client for the rows of a read.
 //
-// Loading (load.go, convert.go, rowdecode.go, stage.go): each row is read
-// in one pass by the fetcher that received it, its scalars converted once
+// Loading (load.go, convert.go, rowdecode.go, stage.go, pagerows.go): each
+// row is read in one pass by the fetcher that received it — an insights
+// page's rows while the graph client scans the page (the batcher is its
+// graph.PageReader, holding a page's rows until the client says the page
+// was whole) — its scalars converted once
 // in Go (as DuckDB's CAST would), and sent in batches to the appenders of
 // the stage's tables (appendLoop), which parse the action lists' JSON as
 // they append; once every row is in, the stage becomes the scan's table

@@ -7,6 +7,10 @@
 // after the wait the API states). A call either delivers every row or returns an error; it never
 // returns a silent partial result.
 //
+// A page is scanned once: the error check, the paging and the rows come from the same walk over
+// its bytes. A caller that reads rows itself (Rows.Pages, a PageReader) is handed each row as the
+// walk meets it and keeps a page's rows only once the page proves whole, valid and new.
+//
 // It also owns the rest of the protocol the engine relies on: typed reads (Insights, Edge,
 // RunReport for async report runs, AdAccounts, Currency, CampaignIDs) so callers never build a
 // URL; error classes (Temporary, RateLimited, Permanent, TooBig); the usage headers, read once
