@@ -61,18 +61,8 @@ func (s *scanner) readRows(pr PageReader) (int, error) {
 		}
 		s.i = end
 		n++
-		s.space()
-		if s.i >= len(s.b) {
-			return n, s.fail("")
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return n, nil
-		default:
-			return n, s.fail("want ',' or ']'")
+		if more, err := s.afterElement(); err != nil || !more {
+			return n, err
 		}
 	}
 }

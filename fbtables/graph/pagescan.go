@@ -205,20 +205,27 @@ func (s *scanner) array() ([][]byte, error) {
 			row = []byte(strings.ToValidUTF8(string(row), "\uFFFD")) // invalid bytes become U+FFFD
 		}
 		rows = append(rows, row)
-		s.space()
-		if s.i >= len(s.b) {
-			return nil, s.fail("")
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return rows, nil
-		default:
-			return nil, s.fail("want ',' or ']'")
+		if more, err := s.afterElement(); err != nil || !more {
+			return rows, err
 		}
 	}
+}
+
+// afterElement reads what follows an element of an array: a ',' (more follow) or the ']'.
+func (s *scanner) afterElement() (more bool, err error) {
+	s.space()
+	if s.i >= len(s.b) {
+		return false, s.fail("")
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return true, nil
+	case ']':
+		s.i++
+		return false, nil
+	}
+	return false, s.fail("want ',' or ']'")
 }
 
 // value skips one JSON value, checking its grammar.
