@@ -117,6 +117,33 @@ func canonicalID(s string) (uint64, bool) {
 	return n, err == nil
 }
 
+// boxedInts are the int64 values below 4096 already boxed as driver.Value:
+// counts and amounts in minor units are mostly small, and boxing each one
+// allocated (Go boxes only values below 256 without allocating).
+var boxedInts = func() (b [4096]driver.Value) {
+	for i := range b {
+		b[i] = int64(i)
+	}
+	return b
+}()
+
+// boxInt is n as a driver.Value, without an allocation when it is small.
+func boxInt(n int64) driver.Value {
+	if uint64(n) < uint64(len(boxedInts)) {
+		return boxedInts[n]
+	}
+	return n
+}
+
+// boxedScaled is parseScaled's value as a driver.Value.
+func boxedScaled(s string, scale int) (driver.Value, error) {
+	n, err := parseScaled(s, scale)
+	if err != nil {
+		return nil, err
+	}
+	return boxInt(n), nil
+}
+
 // convert turns one JSON value (not null) into the field's typed value.
 // whole says the account's currency sends minor-unit money in whole units.
 func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
@@ -148,9 +175,9 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 	switch f.conv {
 	case convBigint:
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n, nil
+			return boxInt(n), nil
 		}
-		return parseScaled(s, 0)
+		return boxedScaled(s, 0)
 	case convDouble:
 		x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil {
@@ -158,7 +185,7 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 		}
 		return x, nil
 	case convDecimal:
-		return parseScaled(s, moneyScale)
+		return boxedScaled(s, moneyScale)
 	case convMinor:
 		n, err := parseScaled(s, 0)
 		if err == nil && whole && s != "" && strings.Trim(s, "-0123456789") == "" {
@@ -169,7 +196,10 @@ func (f stageField) convert(val []byte, whole bool) (driver.Value, error) {
 			}
 			n *= 100
 		}
-		return n, err
+		if err != nil {
+			return nil, err
+		}
+		return boxInt(n), nil
 	case convDate:
 		t, ok := parseDate(s)
 		if !ok {

@@ -43,10 +43,31 @@ type budget struct {
 	large chan struct{}
 	bufs  sync.Pool // *[]byte of cap maxBody
 
-	// small holds buffers of cap firstBody<<k up to freeBody; a body starts in the class the
-	// last body ended in (hint), so pages of one size are read without growing and copying.
+	// small holds buffers of cap firstBody<<k up to freeBody; a body starts in the class
+	// recent bodies ended in (hint, see settle), so pages of one size are read without
+	// growing and copying.
 	small [smallClasses]sync.Pool
 	hint  atomic.Int32
+	lower atomic.Int32 // bodies in a row that ended below the hint
+}
+
+// hintPatience is how many bodies in a row must end in a smaller class before the hint
+// falls by one class.
+const hintPatience = 8
+
+// settle records the class a body ended in. The hint rises at once and falls one class only
+// after hintPatience smaller bodies in a row: a read's short last page would otherwise make
+// the next full page start small and grow by copying (12 ms of a year workload's CPU).
+func (b *budget) settle(class int) {
+	h := int(b.hint.Load())
+	switch {
+	case class >= h:
+		b.hint.Store(int32(class))
+		b.lower.Store(0)
+	case b.lower.Add(1) >= hintPatience:
+		b.hint.Store(int32(h - 1))
+		b.lower.Store(0)
+	}
 }
 
 // firstBody is the smallest buffer a body is read into; smallClasses run from it to freeBody.
@@ -149,9 +170,10 @@ func (c *Client) readBody(ctx context.Context, r io.Reader) (*heldBody, error) {
 				h.release()
 				return nil, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, c.maxBody)
 			}
-			b.hint.Store(int32(h.class))
 			if h.small == nil {
-				b.hint.Store(smallClasses - 1)
+				b.settle(smallClasses - 1)
+			} else {
+				b.settle(h.class)
 			}
 			return h, nil
 		}
