@@ -76,17 +76,7 @@ func scanPageRows(body []byte, pr PageReader) (p scannedPage, ok bool) {
 		return p, false
 	}
 	s := scanner{b: body, pages: pr}
-	s.space()
-	err := errBadJSON
-	if s.i < len(s.b) && s.b[s.i] == '{' {
-		p.object = true
-		err = s.topObject(&p)
-	}
-	if err == nil {
-		if s.space(); s.i != len(s.b) {
-			err = errBadJSON
-		}
-	}
+	p, err := s.page()
 	if err != nil {
 		pr.DropPage() // a no-op when no row was read
 		return scannedPage{}, false

@@ -41,8 +41,13 @@ var errBadJSON = errors.New("not valid JSON")
 // and retried, but a row's grammar is left to the caller, whose own decoding pass checks it;
 // each row's bytes are then read once, not twice.
 func scanPage(body []byte, rowsChecked bool) (scannedPage, error) {
-	var p scannedPage
 	s := scanner{b: body, delimitRows: rowsChecked}
+	return s.page()
+}
+
+// page scans the whole body as one JSON value (scanPage, scanPageRows).
+func (s *scanner) page() (scannedPage, error) {
+	var p scannedPage
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == '{' {
 		p.object = true
