@@ -139,12 +139,12 @@ func TestRequestsCarryOnlyWhatTheQueryNeeds(t *testing.T) {
 		want map[string]string
 	}{
 		{"campaign totals", fmt.Sprintf("SELECT campaign_name, sum(spend) FROM insights WHERE date_start >= '%s' AND date_start <= '%s' GROUP BY 1", since, until),
-			map[string]string{"level": "campaign", "fields": "account_id,campaign_id,campaign_name,spend",
+			map[string]string{"level": "campaign", "fields": "campaign_name,spend",
 				"time_range": fmt.Sprintf(`{"since":"%s","until":"%s"}`, since, until), "time_increment": "all_days", "breakdowns": ""}},
 		{"daily by country", fmt.Sprintf("SELECT date_start, country, sum(impressions) FROM insights WHERE date_start BETWEEN '%s' AND '%s' GROUP BY ALL", since, until),
-			map[string]string{"level": "account", "fields": "account_id,impressions", "breakdowns": `["country"]`, "time_increment": "1"}},
+			map[string]string{"level": "account", "fields": "impressions", "breakdowns": `["country"]`, "time_increment": "1"}},
 		{"ad level", fmt.Sprintf("SELECT ad_name, clicks FROM insights WHERE date_start = '%s'", since),
-			map[string]string{"level": "ad", "fields": "account_id,campaign_id,adset_id,ad_id,ad_name,clicks",
+			map[string]string{"level": "ad", "fields": "ad_name,clicks",
 				"time_range": fmt.Sprintf(`{"since":"%s","until":"%s"}`, since, since)}},
 		{"entity fields", "SELECT name, objective FROM campaigns", map[string]string{"fields": "id,name,objective"}},
 	}

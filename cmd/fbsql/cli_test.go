@@ -169,7 +169,7 @@ func TestStandaloneSandbox(t *testing.T) {
 		}
 		if strings.HasSuffix(req.Path, "/insights") && req.Params["after"] == "" && req.Params["breakdowns"] != "" {
 			insights++
-			want := map[string]string{"fields": "account_id,spend", "level": "account", "breakdowns": `["country"]`,
+			want := map[string]string{"fields": "spend", "level": "account", "breakdowns": `["country"]`,
 				"time_range": fmt.Sprintf(`{"since":"%s","until":"%s"}`, since, until)}
 			for k, v := range want {
 				if req.Params[k] != v {
@@ -206,7 +206,7 @@ func TestExplainJSON(t *testing.T) {
 		t.Fatalf("requests: %+v", plan.Requests)
 	}
 	ins := plan.Requests[0]
-	if ins.Path != "act_{account}/insights" || ins.Params["level"] != "campaign" || ins.Params["fields"] != "account_id,campaign_id,campaign_name,spend" {
+	if ins.Path != "act_{account}/insights" || ins.Params["level"] != "campaign" || ins.Params["fields"] != "campaign_id,campaign_name,spend" {
 		t.Errorf("insights request: %+v", ins)
 	}
 	if !strings.Contains(ins.Params["time_range"], dayOffset(-7)) {
