@@ -260,11 +260,14 @@ func TestEndlessPagingIsCapped(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		same    bool
+		per     int // rows per page: 2000 makes a page long enough to be fingerprinted in samples
 		rows    int
 		wantErr string
 	}{
-		{"fresh rows forever", false, 30, "more than 30 pages"},
-		{"the same rows under fresh cursors", true, 1, "repeated the rows of an earlier page"},
+		{"fresh rows forever", false, 1, 30, "more than 30 pages"},
+		{"the same rows under fresh cursors", true, 1, 1, "repeated the rows of an earlier page"},
+		{"fresh long pages forever", false, 2000, 30 * 2000, "more than 30 pages"},
+		{"the same long page under fresh cursors", true, 2000, 2000, "repeated the rows of an earlier page"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var f *fakeGraph
@@ -273,7 +276,11 @@ func TestEndlessPagingIsCapped(t *testing.T) {
 				if tt.same {
 					id = 1
 				}
-				writeJSON(w, 200, fmt.Sprintf(`{"data":[{"id":"%d"}],"paging":{"next":"%s/v25.0/act_1/ads?after=c%d"}}`, id, f.URL, n))
+				var rows []string
+				for i := range tt.per {
+					rows = append(rows, fmt.Sprintf(`{"id":"%d","name":"ad %d"}`, id*10000+i, i))
+				}
+				writeJSON(w, 200, fmt.Sprintf(`{"data":[%s],"paging":{"next":"%s/v25.0/act_1/ads?after=c%d"}}`, strings.Join(rows, ","), f.URL, n))
 			})
 			c, _ := newTestClient(t, f.URL, func(cfg *Config) { cfg.MaxPages = 30 })
 			rows := 0

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -170,12 +171,42 @@ func (g *loopGuard) repeated(pg scannedPage) error {
 		g.pages = map[uint64]bool{}
 		g.seed = maphash.MakeSeed()
 	}
-	sum := maphash.Bytes(g.seed, pg.data)
+	sum := pageFingerprint(g.seed, pg)
 	if g.pages[sum] {
 		return errors.New("a page repeated the rows of an earlier page under a new cursor; stopping rather than counting rows twice")
 	}
 	g.pages[sum] = true
 	return nil
+}
+
+// fingerprintEdge and fingerprintStride shape what pageFingerprint reads of a long page.
+const (
+	fingerprintEdge   = 4096
+	fingerprintStride = 16 << 10
+)
+
+// pageFingerprint hashes a page's rows for loopGuard: all of a short page; of a long one its
+// length, its first and last 4 KB and 64 bytes every 16 KB between. A page that repeats an
+// earlier one repeats all of these; two different pages that agree on all of them would stop
+// paging with an error, never give a wrong answer. Hashing whole pages was 1% of a year
+// workload's CPU.
+func pageFingerprint(seed maphash.Seed, pg scannedPage) uint64 {
+	d := pg.data
+	if len(d) <= 2*fingerprintEdge+fingerprintStride {
+		return maphash.Bytes(seed, d)
+	}
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var n [16]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(d)))
+	binary.LittleEndian.PutUint64(n[8:], uint64(pg.count))
+	h.Write(n[:])
+	h.Write(d[:fingerprintEdge])
+	for i := fingerprintEdge; i+64 <= len(d)-fingerprintEdge; i += fingerprintStride {
+		h.Write(d[i : i+64])
+	}
+	h.Write(d[len(d)-fingerprintEdge:])
+	return h.Sum64()
 }
 
 // check records that cur was fetched and returned rows rows, and fails if following next
