@@ -278,6 +278,8 @@ func (w *walker) expr(v any, sc *scope, orderBy bool) {
 		case str(t, "class") == "COLUMN_REF":
 			w.columnRef(t, sc, orderBy)
 			return
+		case str(t, "class") == "STAR" && orderBy && orderByAll(t):
+			return // the select list's columns, walked there
 		case str(t, "class") == "STAR":
 			w.star(t, sc)
 			w.expr(t["expr"], sc, orderBy)
@@ -335,6 +337,15 @@ func takesLambda(name string) bool {
 		return true
 	}
 	return strings.HasPrefix(name, "list_") || strings.HasPrefix(name, "array_") || strings.HasPrefix(name, "map_")
+}
+
+// orderByAll reports whether a star in ORDER BY is ORDER BY ALL (or
+// COLUMNS(*), which DuckDB's parser gives alike and binds alike): the
+// select list's columns, not every column of the tables, so no column
+// of its own to fetch.
+func orderByAll(t node) bool {
+	return str(t, "relation_name") == "" && t["expr"] == nil && len(list(t, "exclude_list")) == 0 &&
+		len(list(t, "qualified_exclude_list")) == 0 && len(list(t, "replace_list")) == 0 && len(list(t, "rename_list")) == 0
 }
 
 func (w *walker) star(t node, sc *scope) {
