@@ -340,3 +340,42 @@ func TestCacheKeepsAttributionWindows(t *testing.T) {
 		t.Fatalf("run from the cache: %v…, want %v…", again[:min(2, len(again))], want[:min(2, len(want))])
 	}
 }
+
+// TestCacheFilesRowsByAccount: rows fetched for several accounts at once
+// are filed under each one's own account, daily and over a whole range, so
+// a later question about one account is served that account's rows
+// alone. Rows filed under the wrong account would still add up when every
+// account is asked again, so each is asked on its own, against an
+// uncached run.
+func TestCacheFilesRowsByAccount(t *testing.T) {
+	rng := fmt.Sprintf("date_start BETWEEN '%s' AND '%s'", day(-60), day(-40))
+	for _, daily := range []bool{true, false} {
+		t.Run(map[bool]string{true: "daily", false: "whole range"}[daily], func(t *testing.T) {
+			b := newCacheBed(t, sandbox.Model{})
+			cols := "account_id, campaign_id, spend, clicks"
+			if daily {
+				cols += ", date_start"
+			}
+			b.run(t, engine.CacheOn, 0, "SELECT "+cols+" FROM insights WHERE "+rng)
+			accts := b.sb.AccountIDs()
+			if len(accts) < 2 {
+				t.Fatalf("%d accounts, want several", len(accts))
+			}
+			for _, a := range accts {
+				q := fmt.Sprintf("SELECT %s FROM insights WHERE account_id = '%s' AND %s ORDER BY ALL", cols, a, rng)
+				want, _ := b.run(t, engine.CacheOff, 0, q)
+				if len(want) == 0 {
+					t.Fatalf("act_%s: no rows", a)
+				}
+				b.sb.ResetRequests()
+				got, st := b.run(t, engine.CacheOn, time.Minute, q)
+				if n := b.apiRequests(); n != 0 || st.CacheRows == 0 {
+					t.Errorf("act_%s: %d requests, stats %+v; want it served from the cache", a, n, st)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("act_%s: %d rows from the cache, %d uncached", a, len(got), len(want))
+				}
+			}
+		})
+	}
+}

@@ -14,11 +14,12 @@ type scanCache struct {
 	shape      cacheShape
 	now, today time.Time
 	hits       []cacheHit
-	bases      []unit   // insights: per account, the time to fetch
-	accounts   []string // entity tables: the accounts to fetch
-	hitDays    int      // account-days served (daily)
-	fetchDays  int      // account-days fetched (daily)
-	hitWhole   int      // whole requests served, per account
+	bases      []unit           // insights: per account, the time to fetch
+	units      map[int64]string // the account of each unit fetched (fetch fills it)
+	accounts   []string         // entity tables: the accounts to fetch
+	hitDays    int              // account-days served (daily)
+	fetchDays  int              // account-days fetched (daily)
+	hitWhole   int              // whole requests served, per account
 	fetchWhole int
 }
 
@@ -169,17 +170,26 @@ func (e *Engine) lookup(ctx context.Context, p *scanCache, accounts []string) ([
 
 // serveHits copies the rows of the entries served into the stage table,
 // picking each staged field out of the entry's layout. They are tagged
-// _unit = -1, apart from fetched rows, and go to the stage's first table.
+// _unit = −(the entry's id), apart from fetched rows, and go to the
+// stage's first table; the stage's units table has each entry's account.
 func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageField, hits []cacheHit) (int64, error) {
-	stage = stagePart(stage, 0)
+	part := stagePart(stage, 0)
 	byLayout := map[string][]string{}
+	var all []string
 	for _, h := range hits {
 		byLayout[h.layout] = append(byLayout[h.layout], fmt.Sprint(h.id))
+		all = append(all, fmt.Sprint(h.id))
+	}
+	if len(hits) > 0 {
+		q := fmt.Sprintf("INSERT INTO %s SELECT -id, acct FROM fbcache.entries WHERE id IN (%s)", stageUnits(stage), strings.Join(all, ", "))
+		if _, err := e.conn.ExecContext(ctx, q); err != nil {
+			return 0, &cacheReadError{err}
+		}
 	}
 	for _, f := range fields {
 		if f.numericID() && len(hits) > 0 {
 			// the cache's text may be any id, "007" too: the stage keeps it as text
-			if _, err := e.conn.ExecContext(ctx, idsAsTextSQL(stage, f.name)); err != nil {
+			if _, err := e.conn.ExecContext(ctx, idsAsTextSQL(part, f.name)); err != nil {
 				return 0, fmt.Errorf("stage %s as text: %w", f.name, err)
 			}
 		}
@@ -190,7 +200,7 @@ func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageFiel
 		for i, f := range strings.Split(layout, layoutSep) {
 			pos[f] = i + 1
 		}
-		exprs := []string{"-1", "e.acct"}
+		exprs := []string{"-r.entry"}
 		for _, f := range fields {
 			switch {
 			case f.apiField == "" && f.constant != "":
@@ -203,8 +213,8 @@ func (e *Engine) serveHits(ctx context.Context, stage string, fields []stageFiel
 				exprs = append(exprs, castExpr(f, fmt.Sprintf("r.data[%d]", pos[f.apiField])))
 			}
 		}
-		q := fmt.Sprintf("INSERT INTO %s SELECT %s FROM fbcache.rows r JOIN fbcache.entries e ON r.entry = e.id WHERE r.entry IN (%s)",
-			stage, strings.Join(exprs, ", "), strings.Join(ids, ", "))
+		q := fmt.Sprintf("INSERT INTO %s SELECT %s FROM fbcache.rows r WHERE r.entry IN (%s)",
+			part, strings.Join(exprs, ", "), strings.Join(ids, ", "))
 		res, err := e.conn.ExecContext(ctx, q)
 		if err != nil {
 			return 0, &cacheReadError{err}
@@ -232,6 +242,9 @@ func (e *Engine) writeCache(ctx context.Context, sc *planner.Scan, stage string,
 }
 
 func (e *Engine) writeEntries(ctx context.Context, sc *planner.Scan, stage string, fields []stageField, p *scanCache) error {
+	if err := e.addUnits(ctx, stage, p.units); err != nil {
+		return err
+	}
 	var base int64
 	if err := e.conn.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM fbcache.entries").Scan(&base); err != nil {
 		return err

@@ -43,7 +43,7 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 			fields = append(fields, dayField)
 		}
 	}
-	if err := e.createStage(ctx, stage, fields, work.allAccounts(accounts)); err != nil {
+	if err := e.createStage(ctx, stage, fields, cached != nil); err != nil {
 		return 0, err
 	}
 	if cached != nil {
@@ -57,11 +57,16 @@ func (e *Engine) fetch(ctx context.Context, sc *planner.Scan, tr *tracker) (int6
 		}
 		tr.cacheServed(cached, served, sc)
 	}
-	n, err := e.appendRows(ctx, stage, sc, fields, work, tr)
+	var units map[int64]string
+	if cached != nil {
+		units = map[int64]string{}
+	}
+	n, err := e.appendRows(ctx, stage, sc, fields, work, tr, units)
 	if err != nil {
 		return 0, err
 	}
 	if cached != nil {
+		cached.units = units
 		e.writeCache(ctx, sc, stage, fields, cached)
 	}
 	if err := e.stageToTemp(ctx, sc, stage, fields); err != nil {
@@ -76,29 +81,6 @@ type fetchWork struct {
 	accounts []string
 	bases    []unit
 	cached   bool // bases are set, even if empty
-}
-
-// allAccounts is every account a stage row may carry: the scan's and the
-// work's, once each.
-func (w fetchWork) allAccounts(scan []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(a string) {
-		if !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
-	for _, a := range scan {
-		add(a)
-	}
-	for _, a := range w.accounts {
-		add(a)
-	}
-	for _, u := range w.bases {
-		add(u.acct)
-	}
-	return out
 }
 
 // stageField is one staged column: where its value comes from and how it
@@ -138,22 +120,15 @@ func firstField(sc *planner.Scan) string {
 }
 
 // createStage creates the stage a scan appends to: stageParts tables in
-// the stage database, each with the unit and account of each row, then the
-// fields, typed (stageType), and a temporary view of them all by the
-// stage's name, which the cache reads. The account is an ENUM of the
-// scan's accounts: the Appender writes an ENUM value in Go, where every
-// VARCHAR value is a call into DuckDB, and a row of an account outside the
-// list fails to append rather than being mislabelled.
-func (e *Engine) createStage(ctx context.Context, stage string, fields []stageField, accounts []string) error {
-	acctType := "VARCHAR"
-	if len(accounts) > 0 {
-		var names []string
-		for _, a := range accounts {
-			names = append(names, sqlString(a))
-		}
-		acctType = "ENUM(" + strings.Join(names, ", ") + ")"
-	}
-	cols := []string{"_unit BIGINT", "_acct " + acctType}
+// the stage database, each with the unit of each row, then the fields,
+// typed (stageType), and a temporary view of them all by the stage's name,
+// which the cache reads. With cached, the view also gives each row its
+// account (_acct), from the stage's units table (stageUnits), which
+// serveHits and the fetch fill: a row's account is its unit's, so the
+// tables need not hold it row by row (a column the appender wrote and
+// DuckDB copied twice for every row, for the cache alone).
+func (e *Engine) createStage(ctx context.Context, stage string, fields []stageField, cached bool) error {
+	cols := []string{"_unit BIGINT"}
 	for _, f := range fields {
 		cols = append(cols, quote(f.name)+" "+f.stageType())
 	}
@@ -164,10 +139,37 @@ func (e *Engine) createStage(ctx context.Context, stage string, fields []stageFi
 		}
 		parts = append(parts, "SELECT * FROM "+stagePart(stage, k))
 	}
-	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", stage, strings.Join(parts, " UNION ALL "))); err != nil {
+	view := strings.Join(parts, " UNION ALL ")
+	if cached {
+		units := stageUnits(stage)
+		if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (unit BIGINT PRIMARY KEY, acct VARCHAR)", units)); err != nil {
+			return fmt.Errorf("create %s: %w", stage, err)
+		}
+		// a row whose unit is not there has no account: it joins no
+		// entry, and writeEntries then keeps nothing
+		view = fmt.Sprintf("SELECT s.*, u.acct AS _acct FROM (%s) s LEFT JOIN %s u ON s._unit = u.unit", view, units)
+	}
+	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", stage, view)); err != nil {
 		return fmt.Errorf("create %s: %w", stage, err)
 	}
 	return nil
+}
+
+// stageUnits is the name of a stage's units table: the account of each
+// unit of work whose rows the stage holds (cached scans only).
+func stageUnits(stage string) string { return stage + "_units" }
+
+// addUnits records the accounts of the units a fetch appended rows of.
+func (e *Engine) addUnits(ctx context.Context, stage string, units map[int64]string) error {
+	if len(units) == 0 {
+		return nil
+	}
+	var vals []string
+	for u, acct := range units {
+		vals = append(vals, fmt.Sprintf("(%d, %s)", u, sqlString(acct)))
+	}
+	_, err := e.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s VALUES %s", stageUnits(stage), strings.Join(vals, ", ")))
+	return err
 }
 
 // stageToTemp makes the stage the scan's typed table, in place of the
@@ -216,8 +218,9 @@ func (e *Engine) stageToTemp(ctx context.Context, sc *planner.Scan, stage string
 
 // appendRows fetches every account concurrently and appends rows as pages
 // arrive, so memory holds a page per account rather than the whole result.
-func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker) (int64, error) {
-	return e.appendFrom(ctx, stage, tr.addRows, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
+// units, if not nil, is given the account of each unit whose rows were appended.
+func (e *Engine) appendRows(ctx context.Context, stage string, sc *planner.Scan, fields []stageField, work fetchWork, tr *tracker, units map[int64]string) (int64, error) {
+	return e.appendFrom(ctx, stage, tr.addRows, units, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
 		accounts := work.accounts
 		if sc.Table.Insights {
 			bases := work.bases
@@ -260,6 +263,7 @@ func (e *Engine) fetchAccount(ctx context.Context, sc *planner.Scan, acct string
 	}
 	sent := 0
 	b := newBatcher(out, fields, whole, acct)
+	b.unit = unitIDs.Add(1) // its own, so the stage's units table gives its rows their account
 	defer b.release()
 	emit := func(raw json.RawMessage) error {
 		if err := b.add(ctx, raw); err != nil {

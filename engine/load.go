@@ -38,7 +38,7 @@ func (e *Engine) dropTemps(st *planner.Statement) {
 // its stage. Errors are ignored: a name is dropped as what it is.
 func (e *Engine) dropScan(temp string) {
 	stage := temp + "_stage"
-	for _, q := range []string{"DROP VIEW IF EXISTS " + temp, "DROP TABLE IF EXISTS " + temp, "DROP VIEW IF EXISTS " + stage} {
+	for _, q := range []string{"DROP VIEW IF EXISTS " + temp, "DROP TABLE IF EXISTS " + temp, "DROP VIEW IF EXISTS " + stage, "DROP TABLE IF EXISTS " + stageUnits(stage)} {
 		e.conn.ExecContext(context.Background(), q)
 	}
 	for k := range stageParts {

@@ -31,7 +31,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 	}
 	stage := table + "_stage"
 	fields := stageFields(sc)
-	if err := e.createStage(ctx, stage, fields, []string{""}); err != nil {
+	if err := e.createStage(ctx, stage, fields, false); err != nil {
 		return 0, err
 	}
 	n, err := e.loadPages(ctx, stage, fields, pages)
@@ -50,7 +50,7 @@ func (e *Engine) LoadPages(ctx context.Context, table string, columns []string, 
 // (appendLoop). pages is read in one goroutine, each page copied
 // once so the iterator may reuse its buffer.
 func (e *Engine) loadPages(ctx context.Context, stage string, fields []stageField, pages iter.Seq[[]byte]) (int64, error) {
-	return e.appendFrom(ctx, stage, func(int64) {}, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
+	return e.appendFrom(ctx, stage, func(int64) {}, nil, func(ctx context.Context, rowsCh chan<- rowMsg, fail func(error), wg *sync.WaitGroup) {
 		workers := runtime.GOMAXPROCS(0)
 		pagesCh := make(chan []byte, workers)
 		free := make(chan []byte, 2*workers) // page buffers to reuse

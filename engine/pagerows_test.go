@@ -68,7 +68,7 @@ func TestBatcherKeepsOnlyKeptPages(t *testing.T) {
 						if err := newDecoder(fields, false).decode(p[at:end], row); err != nil {
 							t.Fatal(err)
 						}
-						want = append(want, append([]driver.Value{int64(7), "1"}, row...))
+						want = append(want, append([]driver.Value{int64(7)}, row...))
 					}
 					at = end + 1 // past the ','
 				}
@@ -86,6 +86,9 @@ func TestBatcherKeepsOnlyKeptPages(t *testing.T) {
 			close(out)
 			var got [][]driver.Value
 			for m := range out {
+				if m.unit != 7 || m.acct != "1" {
+					t.Errorf("a batch of unit %d, account %q; want unit 7, account 1", m.unit, m.acct)
+				}
 				for i := 0; i < len(*m.vals); i += m.width {
 					got = append(got, append([]driver.Value(nil), (*m.vals)[i:i+m.width]...))
 				}

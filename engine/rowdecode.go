@@ -122,6 +122,15 @@ func readKey(b []byte, i int) (key []byte, at int, err error) {
 // gives where the next one starts; close (} or ]) gives the index past the
 // container and done.
 func nextMember(b []byte, i int, close byte) (next int, done bool, err error) {
+	// compact JSON, as the API writes it: no space on either side of ','
+	if i+1 < len(b) {
+		switch c := b[i]; {
+		case c == ',' && b[i+1] > ' ':
+			return i + 1, false, nil
+		case c == close:
+			return i + 1, true, nil
+		}
+	}
 	i = skipSpace(b, i)
 	if i >= len(b) {
 		if close == '}' {
@@ -150,6 +159,9 @@ func trailing(b []byte, i int) error {
 }
 
 func skipSpace(b []byte, i int) int {
+	if i < len(b) && b[i] > ' ' {
+		return i // compact JSON: nothing to skip
+	}
 	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
 		i++
 	}

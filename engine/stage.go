@@ -18,7 +18,7 @@ import (
 
 // Fetchers decode rows into batches of typed values and send them to the
 // appenders of the stage's tables (appendLoop). A batch is one flat slice
-// (rows × (2 + fields): unit, account, then the fields), so a row costs no
+// (rows × (1 + fields): unit, then the fields), so a row costs no
 // allocation of its own and the channel carries a message per batch, not
 // per row; the slices are pooled.
 
@@ -30,6 +30,7 @@ const batchRows = 256
 // fetched them, or asks to discard every row of a unit.
 type rowMsg struct {
 	unit    int64
+	acct    string          // the unit's account
 	vals    *[]driver.Value // rows × width values; returned to batchPool after appending
 	width   int
 	discard bool
@@ -99,7 +100,7 @@ type stageAppender struct {
 	lists    []bool   // per column: an action-stat list, appended as JSON text
 	ids      []int    // columns still UBIGINT
 	text     []int    // VARCHAR columns, id columns turned VARCHAR among them
-	windows  fieldSet // the list fields parsed whole; field k is column k+2
+	windows  fieldSet // the list fields parsed whole; field k is column k+1
 }
 
 func newStageAppender(ctx context.Context, dc driver.Conn, stage string, k int) (*stageAppender, error) {
@@ -169,7 +170,7 @@ func (a *stageAppender) open() error {
 		switch {
 		case !a.lists[i]:
 			exprs[i] = col
-		case a.windows.has(i - 2):
+		case a.windows.has(i - 1):
 			exprs[i] = fmt.Sprintf("from_json(%s, '%s')", col, actionStatsJSON)
 		default:
 			exprs[i] = actionStatsNarrowExpr(col)
@@ -269,14 +270,16 @@ func (a *stageAppender) appendBatch(ctx context.Context, m rowMsg) (int64, error
 // batches on out) and appends what they send until all are done. The first
 // error, a producer's (given to fail) or the appender's, cancels the rest
 // and is the result, with no count: nothing partial is passed off as whole.
-func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
+//
+// units, if not nil, is given the account of each unit whose rows arrive.
+func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), units map[int64]string, start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
 	ctx, first := withFirstError(ctx)
 	defer first.cancel()
 	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appenders
 	var wg sync.WaitGroup
 	start(ctx, rowsCh, first.fail, &wg)
 	go func() { wg.Wait(); close(rowsCh) }()
-	n, err := e.appendLoop(ctx, stage, rowsCh, added)
+	n, err := e.appendLoop(ctx, stage, rowsCh, added, units)
 	if err != nil {
 		first.fail(err)
 		for range rowsCh { // let the producers finish
@@ -331,7 +334,7 @@ func stagePartName(stage string, k int) string { return fmt.Sprintf("%s_%d", sta
 // batches before); added is told of each batch appended. It returns the
 // rows kept. On an error the caller must drain rows, so the fetchers can
 // finish.
-func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64)) (int64, error) {
+func (e *Engine) appendLoop(ctx context.Context, stage string, rows <-chan rowMsg, added func(int64), units map[int64]string) (int64, error) {
 	ctx, first := withFirstError(ctx)
 	defer first.cancel()
 	var (
@@ -361,6 +364,9 @@ dispatch:
 			to = ins[:]
 		} else {
 			next = (next + 1) % stageParts
+			if units != nil {
+				units[m.unit] = m.acct
+			}
 		}
 		for _, in := range to {
 			select {
@@ -446,15 +452,15 @@ type batcher struct {
 	unit  int64
 	width int
 	buf   *[]driver.Value
-	// the unit and account boxed once for the unit's rows, not per row:
-	// boxing them per row was ~4% of a load's CPU
+	// the unit boxed once for the unit's rows, not per row: boxing it
+	// per row was ~2% of a load's CPU
 	boxedUnit int64
-	boxed     [2]driver.Value
+	boxed     driver.Value
 	page      pageState // rows of a page read in place, not yet kept (pagerows.go)
 }
 
 func newBatcher(out chan<- rowMsg, fields []stageField, whole bool, acct string) *batcher {
-	return &batcher{out: out, dec: newDecoder(fields, whole), acct: acct, width: 2 + len(fields)}
+	return &batcher{out: out, dec: newDecoder(fields, whole), acct: acct, width: 1 + len(fields)}
 }
 
 // add decodes one API row into the current batch, sending it when full.
@@ -483,10 +489,10 @@ func (b *batcher) row() []driver.Value {
 	if b.buf == nil {
 		b.buf = getBatch(b.width)
 	}
-	if b.boxed[1] == nil || b.boxedUnit != b.unit {
-		b.boxed, b.boxedUnit = [2]driver.Value{b.unit, b.acct}, b.unit
+	if b.boxed == nil || b.boxedUnit != b.unit {
+		b.boxed, b.boxedUnit = b.unit, b.unit
 	}
-	vals := append(*b.buf, b.boxed[:]...)
+	vals := append(*b.buf, b.boxed)
 	vals = append(vals, make([]driver.Value, len(b.dec.fields))...)
 	*b.buf = vals
 	return vals[len(vals)-len(b.dec.fields):]
@@ -521,7 +527,7 @@ func (b *batcher) flush(ctx context.Context) error {
 
 // send sends a batch of rows.
 func (b *batcher) send(ctx context.Context, vals *[]driver.Value) error {
-	m := rowMsg{unit: b.unit, vals: vals, width: b.width, windows: b.dec.windows}
+	m := rowMsg{unit: b.unit, acct: b.acct, vals: vals, width: b.width, windows: b.dec.windows}
 	select {
 	case b.out <- m:
 		return nil
@@ -556,6 +562,7 @@ type decoder struct {
 	// fields that are option constants, set in every row (worked out once,
 	// not per row)
 	actions []bool
+	plain   []int // per API key: the one field it fills, unless it fills several or an action list (-1)
 	consts  []int
 	whole   bool
 	seq     []seenKey // the keys of the rows before, in their order
@@ -611,6 +618,13 @@ func newDecoder(fields []stageField, whole bool) *decoder {
 		}
 		d.groups[s] = append(d.groups[s], i)
 		d.actions[s] = d.actions[s] || f.typ == fbtables.ActionStatsType
+	}
+	for s, fields := range d.groups {
+		k := -1
+		if len(fields) == 1 && !d.actions[s] {
+			k = fields[0]
+		}
+		d.plain = append(d.plain, k)
 	}
 	return d
 }
@@ -711,19 +725,30 @@ func (d *decoder) learn(q int, key, lit []byte) (int, int) {
 // member reads the value at b[at] into the fields that take it and returns
 // where it ends.
 func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, error) {
-	fields := d.groups[slot]
-	actions := d.actions[slot]
-	if len(fields) == 1 {
-		// the field's previous value, a string, written again: the same
-		// bytes are the same checked token with the same conversion
-		if last := &d.last[fields[0]]; last.ok && last.raw[0] == '"' && hasAt(b, at, unsafe.String(unsafe.SliceData(last.raw), len(last.raw))) {
-			row[fields[0]] = last.val
+	if k := d.plain[slot]; k >= 0 {
+		// the common key: one field, not an action list
+		last := &d.last[k]
+		if last.ok && last.raw[0] == '"' && hasAt(b, at, unsafe.String(unsafe.SliceData(last.raw), len(last.raw))) {
+			// the field's previous value, a string, written again: the
+			// same bytes are the same checked token with the same conversion
+			row[k] = last.val
 			return at + len(last.raw), nil
 		}
+		end, err := skipValue(b, at, 1)
+		if err != nil {
+			return 0, decodeErr(d.fields[k], err)
+		}
+		if val := b[at:end]; string(val) == "null" {
+			row[k] = nil
+		} else if row[k], err = d.value(k, val); err != nil {
+			return 0, err
+		}
+		return end, nil
 	}
+	fields := d.groups[slot]
 	var end int
 	var err error
-	if actions && b[at] == '[' {
+	if d.actions[slot] && b[at] == '[' {
 		var windows bool
 		d.quoted = d.quoted[:0]
 		end, windows, err = actionStatsEnd(b, at, &d.quoted) // checks the list's numbers in the same pass
@@ -746,50 +771,55 @@ func (d *decoder) member(b []byte, at int, slot int, row []driver.Value) (int, e
 		return end, nil
 	}
 	for _, k := range fields {
-		f := &d.fields[k]
-		if f.typ == fbtables.ActionStatsType && val[0] == '[' {
+		if d.fields[k].parsedOnAppend() && val[0] == '[' {
 			row[k] = compactActionStats(b, at, end, d.quoted) // checked above; the appender parses it
 			continue
 		}
-		last := &d.last[k]
-		if last.ok && bytes.Equal(last.raw, val) {
-			row[k] = last.val
-			continue
-		}
-		if f.conv == convText && last.seen != nil && val[0] == '"' {
-			if v, ok := last.seen[string(val[1:len(val)-1])]; ok {
-				row[k] = v
-				continue
-			}
-		}
-		v, err := f.convert(val, d.whole)
-		if err != nil {
-			last.ok = false
-			return 0, decodeErr(*f, err)
-		}
-		row[k] = v
-		if f.conv == convText && val[0] == '"' && len(val) <= 66 {
-			key := ""
-			switch x := v.(type) {
-			case string:
-				if len(x) == len(val)-2 {
-					key = x // a string without escapes: its own key, sharing its bytes
-				}
-			case uint64:
-				key = string(val[1 : len(val)-1]) // an id's digits
-			}
-			if key != "" {
-				if last.seen == nil || len(last.seen) >= maxSeen {
-					last.seen = make(map[string]driver.Value, 64)
-				}
-				last.seen[key] = v
-			}
-		}
-		if f.conv != convJSON && len(val) <= 64 {
-			last.raw, last.val, last.ok = append(last.raw[:0], val...), v, true
+		if row[k], err = d.value(k, val); err != nil {
+			return 0, err
 		}
 	}
 	return end, nil
+}
+
+// value is field k's value of the checked JSON value val (not null): the
+// previous row's, a value seen lately, or a new conversion, remembered.
+func (d *decoder) value(k int, val []byte) (driver.Value, error) {
+	f, last := &d.fields[k], &d.last[k]
+	if last.ok && bytes.Equal(last.raw, val) {
+		return last.val, nil
+	}
+	if f.conv == convText && last.seen != nil && val[0] == '"' {
+		if v, ok := last.seen[string(val[1:len(val)-1])]; ok {
+			return v, nil
+		}
+	}
+	v, err := f.convert(val, d.whole)
+	if err != nil {
+		last.ok = false
+		return nil, decodeErr(*f, err)
+	}
+	if f.conv == convText && val[0] == '"' && len(val) <= 66 {
+		key := ""
+		switch x := v.(type) {
+		case string:
+			if len(x) == len(val)-2 {
+				key = x // a string without escapes: its own key, sharing its bytes
+			}
+		case uint64:
+			key = string(val[1 : len(val)-1]) // an id's digits
+		}
+		if key != "" {
+			if last.seen == nil || len(last.seen) >= maxSeen {
+				last.seen = make(map[string]driver.Value, 64)
+			}
+			last.seen[key] = v
+		}
+	}
+	if f.conv != convJSON && len(val) <= 64 {
+		last.raw, last.val, last.ok = append(last.raw[:0], val...), v, true
+	}
+	return v, nil
 }
 
 func decodeErr(f stageField, err error) error {

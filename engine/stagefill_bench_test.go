@@ -74,7 +74,7 @@ func stageFillSetup(b testing.TB) (*Engine, []stageField, [][]driver.Value) {
 // fillStage sends decoded rows through a stage's fill as fetchers do, in
 // batches, on one goroutine.
 func fillStage(ctx context.Context, e *Engine, stage string, fields []stageField, decoded [][]driver.Value) (int64, error) {
-	err := e.createStage(ctx, stage, fields, []string{"1000000000000001"})
+	err := e.createStage(ctx, stage, fields, false)
 	if err != nil {
 		return 0, err
 	}
@@ -82,14 +82,14 @@ func fillStage(ctx context.Context, e *Engine, stage string, fields []stageField
 	go func() {
 		defer close(ch)
 		for i := 0; i < len(decoded); i += batchRows {
-			b := getBatch(2 + len(fields))
+			b := getBatch(1 + len(fields))
 			for _, r := range decoded[i:min(i+batchRows, len(decoded))] {
-				*b = append(*b, int64(0), "1000000000000001")
+				*b = append(*b, int64(0))
 				*b = append(*b, r...)
 			}
-			ch <- rowMsg{vals: b, width: 2 + len(fields)}
+			ch <- rowMsg{acct: "1000000000000001", vals: b, width: 1 + len(fields)}
 		}
 	}()
-	n, err := e.appendLoop(ctx, stage, ch, func(int64) {})
+	n, err := e.appendLoop(ctx, stage, ch, func(int64) {}, nil)
 	return n, err
 }
