@@ -677,11 +677,6 @@ func (d *decoder) decodeAt(b []byte, i int, row []driver.Value) (int, error) {
 		if err != nil {
 			break
 		}
-		// nextMember, its compact case inline: it runs for every member
-		if end+1 < len(b) && b[end] == ',' && b[end+1] == '"' {
-			j = end + 1
-			continue
-		}
 		j, done, err = nextMember(b, end, '}')
 	}
 	return j, err
