@@ -94,6 +94,8 @@ type Engine struct {
 	accountsMu sync.Mutex
 	accounts   []string
 
+	appendThreads appendThreads // DuckDB's threads while rows are appended
+
 	cache   *cacheState
 	tokenID string // the token's identity in cache keys, never the token
 	tmp     string // DuckDB's private spill directory, removed by Close

@@ -273,6 +273,11 @@ func (a *stageAppender) appendBatch(ctx context.Context, m rowMsg) (int64, error
 //
 // units, if not nil, is given the account of each unit whose rows arrive.
 func (e *Engine) appendFrom(ctx context.Context, stage string, added func(int64), units map[int64]string, start func(ctx context.Context, out chan<- rowMsg, fail func(error), wg *sync.WaitGroup)) (int64, error) {
+	restore, err := e.singleThreaded(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer restore()
 	ctx, first := withFirstError(ctx)
 	defer first.cancel()
 	rowsCh := make(chan rowMsg, 64) // batches: at most ~16k decoded rows wait for the appenders
