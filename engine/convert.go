@@ -476,23 +476,15 @@ func parseScaled(s string, scale int) (int64, error) {
 	// zero, at most 18, so n cannot overflow
 	var n uint64
 	digits := 0
-	for i := 0; i < len(intPart); i++ {
-		c := intPart[i] - '0'
-		if c > 9 {
+	for i := 0; i < len(intPart)+scale; i++ {
+		c := byte('0') // past the fraction's digits: the scale's padding
+		if i < len(intPart) {
+			c = intPart[i]
+		} else if j := i - len(intPart); j < len(frac) {
+			c = frac[j]
+		}
+		if c -= '0'; c > 9 {
 			return bad()
-		}
-		if n = n*10 + uint64(c); n != 0 {
-			if digits++; digits > 18 {
-				return bad()
-			}
-		}
-	}
-	for i := 0; i < scale; i++ {
-		c := byte(0)
-		if i < len(frac) {
-			if c = frac[i] - '0'; c > 9 {
-				return bad()
-			}
 		}
 		if n = n*10 + uint64(c); n != 0 {
 			if digits++; digits > 18 {
